@@ -1,0 +1,28 @@
+"""The `regime` command line: one module per command, errors as one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from regime.cli._common import run_guarded
+from regime.cli.label import label_command
+from regime.cli.predict import predict_command
+from regime.cli.train import train_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="regime")
+def cli() -> None:
+    """Classify the US small-cap versus large-cap market regime from macro signals."""
+
+
+cli.add_command(label_command)
+cli.add_command(predict_command)
+cli.add_command(train_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run_guarded(cli))

@@ -1,0 +1,47 @@
+"""What every command shares: the --config option and turning errors into one line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from regime.config import Settings, load_settings
+from regime.errors import RegimeError
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Settings file (default: the project's config.yaml).",
+)
+
+
+def settings_from(config_path: Path | None) -> Settings:
+    return load_settings(config_path)
+
+
+def run_guarded(command: Callable[..., Any]) -> int:
+    """Run a click command; a RegimeError becomes one line on stderr and its exit code."""
+    try:
+        command.main(standalone_mode=False)
+    except RegimeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except BrokenPipeError:
+        # stdout closed early (e.g. piped into `head`): not an error worth a traceback.
+        sys.stderr.close()
+        return 0
+    return 0

@@ -1,0 +1,47 @@
+"""`regime label`: the hindsight labels, with the inputs that decided them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from regime.cli._common import config_option, settings_from
+from regime.features import weekly_index_closes, weekly_rows
+from regime.labels import label_weeks
+from regime.sources import load_market_data
+
+
+@click.command("label")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First week (ISO date).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last week (ISO date).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="table", show_default=True
+)
+@config_option
+def label_command(
+    start: datetime | None, end: datetime | None, fmt: str, config_path: Path | None
+) -> None:
+    """Print each week's hindsight regime label; provisional weeks may still change."""
+    settings = settings_from(config_path)
+    data = load_market_data(settings)
+    closes = weekly_index_closes(data, settings, weekly_rows(data, settings))
+    table = label_weeks(closes, settings.labels).loc[start:end]
+    click.echo(render_labels(table, fmt), nl=fmt != "csv")
+
+
+def render_labels(table: pd.DataFrame, fmt: str) -> str:
+    shown = table.copy()
+    for column in ("last_peak", "last_trough"):
+        shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+    shown.index = shown.index.strftime("%Y-%m-%d")
+    shown.index.name = "date"
+    if fmt == "csv":
+        return shown.to_csv(float_format="%.6g")
+    if fmt == "json":
+        records = shown.reset_index().astype(object).where(shown.reset_index().notna(), None)
+        return json.dumps(records.to_dict(orient="records"))
+    return shown.to_string(float_format=lambda v: f"{v:.4f}")

@@ -1,0 +1,263 @@
+"""Settings: `config.yaml` parsed once into a frozen, validated object.
+
+Unknown keys are errors (a typo must not silently fall back to a default), and every error names
+the offending key and what is allowed. Nothing here reads the environment: secrets never live in
+the settings object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from regime.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RateSeries(_Frozen):
+    ten_year: str
+    two_year: str
+    three_month: str
+    fed_funds: str
+    slope_10y2y: str
+    slope_10y3m: str
+
+
+class CreditSeries(_Frozen):
+    baa_spread: str
+    high_yield_oas: str
+
+
+class EmploymentSeries(_Frozen):
+    unemployment_rate: str
+    payrolls: str
+    initial_claims: str
+
+
+class MarketSeries(_Frozen):
+    vix: str
+    cash_rate: str
+
+
+class SeriesRoles(_Frozen):
+    rates: RateSeries
+    credit: CreditSeries
+    employment: EmploymentSeries
+    market: MarketSeries
+
+    def by_role(self) -> dict[str, str]:
+        """Map each role name (e.g. ``ten_year``) to its FRED series id."""
+        roles: dict[str, str] = {}
+        for group in (self.rates, self.credit, self.employment, self.market):
+            roles.update(group.model_dump())
+        return roles
+
+
+class Indices(_Frozen):
+    small_cap: str = "^RUT"
+    large_cap: str = "^GSPC"
+
+
+class Publication(_Frozen):
+    rule: Literal["days_after", "employment_report"]
+    lag_days: Annotated[int, Field(ge=0, le=120)] = 0
+
+
+class MaxStaleness(_Frozen):
+    daily: Annotated[int, Field(ge=1)] = 10
+    weekly: Annotated[int, Field(ge=1)] = 14
+    monthly: Annotated[int, Field(ge=1)] = 70
+
+
+PositiveInt = Annotated[int, Field(ge=1)]
+
+
+class FeatureSettings(_Frozen):
+    return_weeks: tuple[PositiveInt, ...] = (4, 13, 26, 52)
+    change_weeks: tuple[PositiveInt, ...] = (13, 26)
+    zscore_weeks: Annotated[int, Field(ge=26)] = 156
+    volatility_days: Annotated[int, Field(ge=10)] = 63
+    claims_average_weeks: PositiveInt = 4
+    claims_change_weeks: PositiveInt = 13
+    sahm_average_months: PositiveInt = 3
+    sahm_low_months: PositiveInt = 12
+    payroll_growth_months: PositiveInt = 3
+
+
+class LabelRules(_Frozen):
+    bear_decline: Annotated[float, Field(gt=0, lt=1)] = 0.20
+    bull_rise: Annotated[float, Field(gt=0)] = 0.20
+    recovery_weeks: PositiveInt = 52
+    lookback_weeks: PositiveInt = 13
+    narrow_gap: Annotated[float, Field(ge=0, lt=1)] = 0.03
+
+
+class LogisticSettings(_Frozen):
+    C: Annotated[float, Field(gt=0)] = 0.3
+    max_iter: PositiveInt = 2000
+
+
+class GradientBoostingSettings(_Frozen):
+    learning_rate: Annotated[float, Field(gt=0, le=1)] = 0.05
+    max_iter: PositiveInt = 200
+    max_leaf_nodes: Annotated[int, Field(ge=2)] = 15
+    min_samples_leaf: PositiveInt = 40
+    l2_regularization: Annotated[float, Field(ge=0)] = 1.0
+
+
+class CalibrationSettings(_Frozen):
+    method: Literal["sigmoid", "isotonic"] = "sigmoid"
+    folds: Annotated[int, Field(ge=2, le=10)] = 4
+
+
+class ModelSettings(_Frozen):
+    classifier: Literal["logistic", "gradient_boosting"] = "logistic"
+    class_weight: Literal["balanced"] | None = "balanced"
+    logistic: LogisticSettings = LogisticSettings()
+    gradient_boosting: GradientBoostingSettings = GradientBoostingSettings()
+    calibration: CalibrationSettings = CalibrationSettings()
+    random_state: int = 0
+    train_start: date = date(1990, 1, 1)
+
+
+class WalkForwardSettings(_Frozen):
+    first_test: date = date(2000, 1, 7)
+    last_test: date = date(2025, 12, 26)
+    refit_weeks: PositiveInt = 26
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WalkForwardSettings:
+        if self.last_test <= self.first_test:
+            raise ValueError("last_test must come after first_test")
+        return self
+
+
+class PathSettings(_Frozen):
+    data: Path | None = None
+    models: Path | None = None
+    cache: Path | None = None
+
+
+class Settings(_Frozen):
+    """Everything a user tunes. Built by `load_settings`; never mutated."""
+
+    series: SeriesRoles
+    indices: Indices = Indices()
+    frequency: Literal["W-FRI"] = "W-FRI"
+    publication: dict[str, Publication]
+    max_staleness_days: MaxStaleness = MaxStaleness()
+    features: FeatureSettings = FeatureSettings()
+    labels: LabelRules = LabelRules()
+    model: ModelSettings = ModelSettings()
+    walk_forward: WalkForwardSettings = WalkForwardSettings()
+    paths: PathSettings = PathSettings()
+    # Where the file came from; relative paths resolve against its folder.
+    source_path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _every_series_has_a_publication_rule(self) -> Settings:
+        needed = list(self.series.by_role().values())
+        needed += [self.indices.small_cap, self.indices.large_cap]
+        missing = [s for s in needed if s not in self.publication]
+        if missing:
+            raise ValueError(f"publication has no rule for {', '.join(missing)}")
+        return self
+
+    @property
+    def fred_series(self) -> tuple[str, ...]:
+        """Every FRED series id the product uses, in config order."""
+        return tuple(dict.fromkeys(self.series.by_role().values()))
+
+    @property
+    def index_symbols(self) -> tuple[str, str]:
+        return (self.indices.small_cap, self.indices.large_cap)
+
+    def resolve(self, path: Path | None, bundled: str) -> Path:
+        """An absolute path: relative ones against the config file, None to the bundled copy."""
+        if path is None:
+            return bundled_root() / bundled
+        if path.is_absolute() or self.source_path is None:
+            return path
+        return (self.source_path.parent / path).resolve()
+
+    @property
+    def data_dir(self) -> Path:
+        return self.resolve(self.paths.data, "data")
+
+    @property
+    def models_dir(self) -> Path:
+        return self.resolve(self.paths.models, "models")
+
+    @property
+    def cache_dir(self) -> Path:
+        if self.paths.cache is None:
+            import platformdirs
+
+            return Path(platformdirs.user_cache_dir("regime"))
+        return self.resolve(self.paths.cache, "cache")
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that changes what a model learns (paths excluded)."""
+        payload = self.model_dump(mode="json", exclude={"paths", "source_path"})
+        blob = json.dumps(payload, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def bundled_root() -> Path:
+    """The project root in a checkout or editable install, else the copy inside the wheel."""
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "config.yaml").is_file() and (checkout / "data").is_dir():
+        return checkout
+    return PACKAGE_DIR / "_bundled"
+
+
+def default_config_path() -> Path:
+    return bundled_root() / "config.yaml"
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read and validate a config file (the bundled `config.yaml` when `path` is None).
+
+    Raises ConfigError with one line naming the key and what is allowed.
+    """
+    config_path = Path(path) if path is not None else default_config_path()
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {config_path} not found; pass --config PATH") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {config_path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"config file {config_path} is not valid YAML{where}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config file {config_path} must hold a mapping of settings")
+    try:
+        return Settings.model_validate({**raw, "source_path": config_path.resolve()})
+    except ValidationError as exc:
+        raise ConfigError(_one_line(config_path, exc)) from None
+
+
+def _one_line(config_path: Path, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        return f"{config_path}: unknown key '{key}'; remove it or check its spelling"
+    message = first["msg"].removeprefix("Value error, ")
+    given = first.get("input")
+    shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+    more = len(exc.errors()) - 1
+    tail = f"; and {more} more problem(s)" if more else ""
+    return f"{config_path}: bad value for '{key}': {message}{shown}{tail}"

@@ -1,0 +1,35 @@
+"""The small family of errors `regime` raises.
+
+Every message says what went wrong and what the user can do about it; the CLI prints the message
+as one line on stderr and exits with the error's `exit_code`.
+"""
+
+from __future__ import annotations
+
+
+class RegimeError(Exception):
+    """Base class: anything the user can act on."""
+
+    exit_code = 1
+
+
+class ConfigError(RegimeError):
+    """The configuration file is missing, unreadable or has a bad value."""
+
+    exit_code = 2
+
+
+class DataSourceError(RegimeError):
+    """A data source (snapshot, cache, FRED, Yahoo) could not give valid data."""
+
+    exit_code = 3
+
+
+class StaleDataError(DataSourceError):
+    """The data needed for a date is not available (yet)."""
+
+
+class ModelArtifactError(RegimeError):
+    """A saved model is missing, tampered with, or from an incompatible version."""
+
+    exit_code = 4
