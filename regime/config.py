@@ -149,6 +149,24 @@ class PathSettings(_Frozen):
     cache: Path | None = None
 
 
+class FetchSettings(_Frozen):
+    """How `regime fetch` talks to FRED and Yahoo. The FRED key itself never lives here."""
+
+    overlap_days: Annotated[int, Field(ge=0, le=3660)] = 60
+    retries: Annotated[int, Field(ge=0, le=10)] = 3
+    backoff_seconds: Annotated[float, Field(ge=0, le=300)] = 1.0
+    timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
+    fred_requests_per_second: Annotated[float, Field(gt=0, le=100)] = 2.0
+    # A file whose first line is the FRED key; FRED_API_KEY in the environment wins over it.
+    key_file: Path | None = None
+    # Where yfinance keeps its own timezone/cookie caches; None leaves yfinance's default.
+    yfinance_cache: Path | None = None
+    vintages: Literal["first_release", "latest"] = "latest"
+    vintage_series: tuple[str, ...] = ("UNRATE", "PAYEMS")
+    # First observation asked for when a series has no cache yet; None: the whole history.
+    history_start: date | None = None
+
+
 class Settings(_Frozen):
     """Everything a user tunes. Built by `load_settings`; never mutated."""
 
@@ -162,6 +180,7 @@ class Settings(_Frozen):
     model: ModelSettings = ModelSettings()
     walk_forward: WalkForwardSettings = WalkForwardSettings()
     paths: PathSettings = PathSettings()
+    fetch: FetchSettings = FetchSettings()
     # Where the file came from; relative paths resolve against its folder.
     source_path: Path | None = Field(default=None, exclude=True)
 
@@ -209,7 +228,11 @@ class Settings(_Frozen):
 
     def fingerprint(self) -> str:
         """A short hash of everything that changes what a model learns (paths excluded)."""
-        payload = self.model_dump(mode="json", exclude={"paths", "source_path"})
+        payload = self.model_dump(mode="json", exclude={"paths", "source_path", "fetch"})
+        # Of the fetch settings only the vintage choice changes the training data; it joins the
+        # hash only when not the default so existing fingerprints stay valid.
+        if self.fetch.vintages != "latest":
+            payload["vintages"] = self.fetch.vintages
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,6 +10,9 @@ from datetime import date
 import pandas as pd
 
 from regime.config import Settings
+from regime.errors import DataSourceError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,52 @@ class MarketData:
 def load_market_data(settings: Settings) -> MarketData:
     """Load every series the settings name: the embedded snapshot, overlaid by the cache.
 
-    Raises DataSourceError naming the file when a series is missing or malformed.
+    Cache observations win on shared dates; a series' origin is "cache" when the cache reaches
+    past the snapshot's last date. With `fetch.vintages: first_release`, cached first releases
+    replace the latest values of `fetch.vintage_series` on the dates they cover.
+
+    The cache never makes this fail: a corrupt cache file (bad checksum, unparsable) or a cache
+    held locked too long is skipped with a logged warning and the snapshot is used, so `predict`
+    keeps working; `regime fetch` moves the bad file aside and fetches it again.
+    Raises DataSourceError naming the file when a snapshot series is missing or malformed.
     """
     from regime.sources.snapshot import read_snapshot
 
-    return read_snapshot(settings)
+    return overlay_cache(read_snapshot(settings), settings)
+
+
+def overlay_cache(data: MarketData, settings: Settings) -> MarketData:
+    """`data` with the cache's observations laid over it (see `load_market_data`)."""
+    from regime.sources.cache import CorruptCacheError, SeriesCache
+
+    cache = SeriesCache(settings.cache_dir, lock_seconds=10.0)
+    if not cache.root.is_dir():
+        return data
+    kinds = {key: "fred" for key in settings.fred_series}
+    kinds.update({key: "market" for key in settings.index_symbols})
+    first_release = (
+        set(settings.fetch.vintage_series)
+        if settings.fetch.vintages == ("first_release")
+        else set()
+    )
+    series, origin = dict(data.series), dict(data.origin)
+    try:
+        with cache.locked():
+            for key, kind in kinds.items():
+                layers = [kind] + (["vintages"] if key in first_release else [])
+                for layer in layers:
+                    try:
+                        cached = cache.read(key, kind=layer)
+                    except CorruptCacheError as exc:
+                        log.warning("ignoring the cache for %s: %s; run `regime fetch`", key, exc)
+                        continue
+                    if cached is None or cached.empty:
+                        continue
+                    base = series.get(key, pd.Series(dtype=float))
+                    if len(base) == 0 or cached.index[-1] > base.index[-1]:
+                        origin[key] = "cache"
+                    series[key] = cached.combine_first(base).sort_index().rename(key)
+    except (DataSourceError, OSError) as exc:
+        log.warning("not using the cache %s: %s", cache.root, exc)
+        return data
+    return MarketData(series=series, origin=origin)

@@ -1,0 +1,83 @@
+"""`regime fetch`: refresh the local cache from FRED and Yahoo Finance."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from regime.cli._common import config_option, settings_from
+from regime.errors import DataSourceError
+from regime.sources.fetch import FetchReport, fetch, plan
+
+
+@click.command("fetch")
+@click.option(
+    "--series",
+    "series",
+    multiple=True,
+    metavar="ID",
+    help="Only this FRED id or index symbol (repeatable). Default: every configured series.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Download from this date (ISO) instead of the cache's last date minus the overlap.",
+)
+@click.option("--full", is_flag=True, help="Download the whole history and replace the cache.")
+@click.option(
+    "--vintages", is_flag=True, help="Also fetch first releases (ALFRED) of fetch.vintage_series."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-series summary.")
+@config_option
+def fetch_command(
+    series: tuple[str, ...],
+    since: datetime | None,
+    full: bool,
+    vintages: bool,
+    quiet: bool,
+    config_path: Path | None,
+) -> None:
+    """Download new FRED and Yahoo observations into the local cache.
+
+    Prints one line per series (rows added, rows revised, last date); failures go to stderr
+    and make the exit code non-zero, but never stop the other series.
+    """
+    settings = settings_from(config_path)
+    start = since.date() if since is not None else None
+    total = len(plan(settings, series or None))
+    total += len(settings.fetch.vintage_series) if vintages else 0
+    if quiet or not sys.stdout.isatty():
+        report = fetch(settings, series=series or None, since=start, full=full, vintages=vintages)
+    else:
+        with click.progressbar(length=total, label="fetching", show_pos=True) as bar:
+            report = fetch(
+                settings,
+                series=series or None,
+                since=start,
+                full=full,
+                vintages=vintages,
+                on_progress=lambda _key: bar.update(1),
+            )
+    _show(report, quiet)
+    if not report.ok:
+        names = ", ".join(s.key for s in report.failed)
+        raise DataSourceError(
+            f"{len(report.failed)} series failed ({names}); the cache kept the rest"
+        )
+
+
+def _show(report: FetchReport, quiet: bool) -> None:
+    for item in report.series:
+        if item.note:
+            click.echo(f"warning: {item.note}", err=True)
+        if item.ok and not quiet:
+            click.echo(item.summary())
+        elif not item.ok and not item.skipped:
+            click.echo(f"error: {item.error}", err=True)
+    skipped = [item.key for item in report.series if item.skipped]
+    if skipped:
+        click.echo(f"error: skipped {', '.join(skipped)}: FRED unreachable", err=True)

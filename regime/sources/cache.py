@@ -1,0 +1,217 @@
+"""The local cache of live pulls: one `date,value` CSV per series plus a checksummed manifest.
+
+Layout under the cache folder::
+
+    fred/DGS10.csv        market/RUT.csv        vintages/UNRATE.csv (first releases)
+    manifest.json         {"files": {"fred/DGS10.csv": {"sha256": ..., "rows": ..., ...}}}
+    corrupt/              files that failed their checks, moved aside with a timestamp
+    .lock                 the filelock every writer (and reader) holds
+
+Every write goes to a temporary file in the same folder, then `os.replace`, so a crash leaves
+the old file or the new one, never half of one. A file whose checksum, parse or manifest entry
+is wrong raises CorruptCacheError; it is never used silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from regime.errors import DataSourceError
+
+MANIFEST = "manifest.json"
+LOCK_SECONDS = 120.0
+# Values are compared to this tolerance when counting revisions: the CSV keeps 12 significant
+# digits, so a value read back may differ from the downloaded float in the last bits.
+REVISION_TOLERANCE = 1e-9
+
+
+class CorruptCacheError(DataSourceError):
+    """A cache file is truncated, unparsable, or does not match its checksum."""
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    added: int
+    revised: int
+    revised_dates: tuple[str, ...]
+    last_date: pd.Timestamp | None
+
+
+def relative_path(key: str, *, kind: str) -> str:
+    """Where a series lives inside the cache: kind is "fred", "market" or "vintages"."""
+    stem = key.lstrip("^") if kind == "market" else key
+    return f"{kind}/{stem}.csv"
+
+
+class SeriesCache:
+    """The cache folder. Cheap to build; touches the disk only when asked."""
+
+    def __init__(self, root: Path, *, lock_seconds: float = LOCK_SECONDS) -> None:
+        self.root = Path(root)
+        self.lock_seconds = lock_seconds
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the cache lock (one writer at a time; readers see whole file+manifest pairs)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(str(self.root / ".lock"), timeout=self.lock_seconds):
+                yield
+        except Timeout:
+            raise DataSourceError(
+                f"the cache {self.root} is locked by another `regime fetch`; try again when it ends"
+            ) from None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def exists(self, key: str, *, kind: str) -> bool:
+        return (self.root / relative_path(key, kind=kind)).is_file()
+
+    def read(self, key: str, *, kind: str) -> pd.Series | None:
+        """The cached series, or None when there is none. Call with the lock held.
+
+        Raises CorruptCacheError when the file fails its checksum or does not parse.
+        """
+        rel = relative_path(key, kind=kind)
+        path = self.root / rel
+        if not path.is_file():
+            return None
+        blob = path.read_bytes()
+        entry = self._manifest().get(rel)
+        if entry is None:
+            raise CorruptCacheError(f"{key}: cache file {path} has no manifest entry")
+        if hashlib.sha256(blob).hexdigest() != entry.get("sha256"):
+            raise CorruptCacheError(f"{key}: cache file {path} does not match its checksum")
+        return _parse(blob, key, path)
+
+    def quarantine(self, key: str, *, kind: str) -> Path | None:
+        """Move a bad file to `corrupt/` and forget it; return where it went. Hold the lock."""
+        rel = relative_path(key, kind=kind)
+        path = self.root / rel
+        manifest = self._manifest()
+        manifest.pop(rel, None)
+        self._write_manifest(manifest)
+        if not path.is_file():
+            return None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.root / "corrupt" / f"{rel.replace('/', '_')}.{stamp}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        return target
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def merge(self, key: str, fresh: pd.Series, *, kind: str, replace: bool = False) -> MergeCounts:
+        """Merge validated observations into the cache; fresh values win on shared dates.
+
+        Re-reads the cached file under the lock, so two concurrent fetches both land whole.
+        With `replace`, the fresh series replaces the file instead (a full refresh). A corrupt
+        file found here is quarantined and replaced.
+        """
+        with self.locked():
+            try:
+                cached = self.read(key, kind=kind)
+            except CorruptCacheError:
+                self.quarantine(key, kind=kind)
+                cached = None
+            old = cached if cached is not None else _empty(key)
+            counts = _count(old, fresh)
+            keep = len(old) and not replace
+            merged = fresh.combine_first(old).sort_index() if keep else fresh.sort_index()
+            self._write_series(key, merged.astype(float), kind=kind)
+        return counts
+
+    def _write_series(self, key: str, series: pd.Series, *, kind: str) -> None:
+        rel = relative_path(key, kind=kind)
+        frame = pd.DataFrame(
+            {"date": series.index.strftime("%Y-%m-%d"), "value": series.to_numpy()}
+        )
+        blob = frame.to_csv(index=False, float_format="%.12g", lineterminator="\n").encode()
+        _atomic_write(self.root / rel, blob)
+        manifest = self._manifest()
+        manifest[rel] = {
+            "sha256": hashlib.sha256(blob).hexdigest(),
+            "rows": len(series),
+            "last_date": series.index[-1].strftime("%Y-%m-%d") if len(series) else None,
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._write_manifest(manifest)
+
+    def _manifest(self) -> dict[str, dict]:
+        path = self.root / MANIFEST
+        if not path.is_file():
+            return {}
+        try:
+            files = json.loads(path.read_text(encoding="utf-8"))["files"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            # Without a readable manifest no file can be trusted: every read reports corruption.
+            stamp = time.strftime("%Y%m%dT%H%M%S")
+            (self.root / "corrupt").mkdir(exist_ok=True)
+            os.replace(path, self.root / "corrupt" / f"{MANIFEST}.{stamp}")
+            return {}
+        return files if isinstance(files, dict) else {}
+
+    def _write_manifest(self, files: dict[str, dict]) -> None:
+        blob = json.dumps({"files": files}, indent=1, sort_keys=True).encode()
+        _atomic_write(self.root / MANIFEST, blob)
+
+
+def _empty(key: str) -> pd.Series:
+    return pd.Series(dtype=float, index=pd.DatetimeIndex([]), name=key)
+
+
+def _parse(blob: bytes, key: str, path: Path) -> pd.Series:
+    try:
+        frame = pd.read_csv(io.BytesIO(blob), dtype={"date": str})
+        if list(frame.columns) != ["date", "value"]:
+            raise ValueError(f"columns {list(frame.columns)}")
+        dates = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+        values = pd.to_numeric(frame["value"]).astype(float)
+    except (ValueError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CorruptCacheError(f"{key}: cache file {path} does not parse ({exc})") from None
+    series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(dates), name=key)
+    if series.index.has_duplicates or not series.index.is_monotonic_increasing:
+        raise CorruptCacheError(f"{key}: cache file {path} has dates out of order or repeated")
+    return series
+
+
+def _count(old: pd.Series, fresh: pd.Series) -> MergeCounts:
+    shared = fresh.index.intersection(old.index)
+    before = old.reindex(shared).to_numpy(dtype=float)
+    after = fresh.reindex(shared).to_numpy(dtype=float)
+    revised = shared[np.abs(after - before) > REVISION_TOLERANCE * (1 + np.abs(before))]
+    last = max(fresh.index.max(), old.index.max()) if len(old) else fresh.index.max()
+    return MergeCounts(
+        added=len(fresh.index.difference(old.index)),
+        revised=len(revised),
+        revised_dates=tuple(revised.strftime("%Y-%m-%d")),
+        last_date=None if pd.isna(last) else last,
+    )
+
+
+def _atomic_write(path: Path, blob: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(blob)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,104 @@
+"""SeriesCache: atomic, checksummed, never silently wrong."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from regime.sources.cache import CorruptCacheError, SeriesCache
+
+
+def series(values: dict[str, float], name: str = "DGS10") -> pd.Series:
+    return pd.Series(list(values.values()), index=pd.DatetimeIndex(list(values)), name=name)
+
+
+def read(cache: SeriesCache, key: str = "DGS10", kind: str = "fred") -> pd.Series | None:
+    with cache.locked():
+        return cache.read(key, kind=kind)
+
+
+def test_a_merge_writes_a_date_value_csv_and_a_manifest_checksum(tmp_path):
+    cache = SeriesCache(tmp_path)
+
+    counts = cache.merge("DGS10", series({"2026-01-02": 4.1, "2026-01-05": 4.2}), kind="fred")
+
+    assert (counts.added, counts.revised) == (2, 0)
+    assert (tmp_path / "fred" / "DGS10.csv").read_text().splitlines()[0] == "date,value"
+    manifest = json.loads((tmp_path / "manifest.json").read_text())["files"]
+    assert manifest["fred/DGS10.csv"]["rows"] == 2
+    assert read(cache).tolist() == [4.1, 4.2]
+
+
+def test_fresh_values_win_and_revisions_are_counted(tmp_path):
+    cache = SeriesCache(tmp_path)
+    cache.merge("DGS10", series({"2026-01-02": 4.1, "2026-01-05": 4.2}), kind="fred")
+
+    counts = cache.merge("DGS10", series({"2026-01-05": 4.25, "2026-01-06": 4.3}), kind="fred")
+
+    assert (counts.added, counts.revised, counts.revised_dates) == (1, 1, ("2026-01-05",))
+    assert read(cache).tolist() == [4.1, 4.25, 4.3]
+
+
+def test_index_symbols_are_stored_without_the_caret(tmp_path):
+    SeriesCache(tmp_path).merge("^RUT", series({"2026-01-02": 2000.0}, "^RUT"), kind="market")
+
+    assert (tmp_path / "market" / "RUT.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(p.read_bytes()[:-7]),  # truncated
+        lambda p: p.write_text("date,value\n2026-01-02,4.1\n"),  # edited: checksum differs
+        lambda p: p.write_bytes(b"\x00\xff garbage"),  # unparsable
+    ],
+    ids=["truncated", "wrong-checksum", "unparsable"],
+)
+def test_a_damaged_file_is_detected_never_used(tmp_path, damage):
+    cache = SeriesCache(tmp_path)
+    cache.merge("DGS10", series({"2026-01-02": 4.1, "2026-01-05": 4.2}), kind="fred")
+    damage(tmp_path / "fred" / "DGS10.csv")
+
+    with pytest.raises(CorruptCacheError, match="DGS10: cache file .*DGS10.csv"):
+        read(cache)
+
+
+def test_a_file_the_manifest_does_not_know_is_not_trusted(tmp_path):
+    (tmp_path / "fred").mkdir()
+    (tmp_path / "fred" / "DGS10.csv").write_text("date,value\n2026-01-02,4.1\n")
+
+    with pytest.raises(CorruptCacheError, match="no manifest entry"):
+        read(SeriesCache(tmp_path))
+
+
+def test_quarantine_moves_the_file_aside_and_forgets_it(tmp_path):
+    cache = SeriesCache(tmp_path)
+    cache.merge("DGS10", series({"2026-01-02": 4.1}), kind="fred")
+
+    with cache.locked():
+        moved = cache.quarantine("DGS10", kind="fred")
+
+    assert moved is not None and moved.parent == tmp_path / "corrupt" and moved.is_file()
+    assert read(cache) is None
+
+
+def test_writes_leave_no_temporary_files(tmp_path):
+    cache = SeriesCache(tmp_path)
+    for day in range(2, 6):
+        cache.merge("DGS10", series({f"2026-01-0{day}": 4.0 + day / 10}), kind="fred")
+
+    leftovers = [p.name for p in tmp_path.rglob("*.tmp")]
+    assert leftovers == []
+    assert len(read(cache)) == 4
+
+
+def test_an_unreadable_manifest_makes_every_file_untrusted(tmp_path):
+    cache = SeriesCache(tmp_path)
+    cache.merge("DGS10", series({"2026-01-02": 4.1}), kind="fred")
+    (tmp_path / "manifest.json").write_text("{not json")
+
+    with pytest.raises(CorruptCacheError):
+        read(cache)
+    assert any(p.name.startswith("manifest.json") for p in (tmp_path / "corrupt").iterdir())
