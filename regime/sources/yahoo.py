@@ -28,7 +28,14 @@ Download = Callable[..., pd.DataFrame | None]
 def _yfinance_download(*args: Any, **kwargs: Any) -> pd.DataFrame | None:
     import yfinance
 
-    return yfinance.download(*args, **kwargs)
+    # yfinance logs each failed download to stderr itself; ours is the one error line.
+    yf_log = logging.getLogger("yfinance")
+    level = yf_log.level
+    yf_log.setLevel(logging.CRITICAL)
+    try:
+        return yfinance.download(*args, **kwargs)
+    finally:
+        yf_log.setLevel(level)
 
 
 def set_yfinance_cache(folder: Path) -> None:
