@@ -104,30 +104,42 @@ class LabelRules(_Frozen):
 
 
 class LogisticSettings(_Frozen):
-    C: Annotated[float, Field(gt=0)] = 0.3
-    max_iter: PositiveInt = 2000
+    C: Annotated[float, Field(gt=0)] = 0.02
+    max_iter: PositiveInt = 1500
 
 
 class GradientBoostingSettings(_Frozen):
     learning_rate: Annotated[float, Field(gt=0, le=1)] = 0.05
-    max_iter: PositiveInt = 200
-    max_leaf_nodes: Annotated[int, Field(ge=2)] = 15
+    max_iter: PositiveInt = 150
+    max_leaf_nodes: Annotated[int, Field(ge=2)] = 8
     min_samples_leaf: PositiveInt = 40
     l2_regularization: Annotated[float, Field(ge=0)] = 1.0
 
 
 class CalibrationSettings(_Frozen):
-    method: Literal["sigmoid", "isotonic"] = "sigmoid"
+    method: Literal["none", "sigmoid", "isotonic"] = "none"
     folds: Annotated[int, Field(ge=2, le=10)] = 4
+
+
+DEFAULT_MODEL_FEATURES = (
+    "rulebook_",
+    "credit_spread_zscore",
+    "vix_zscore",
+    "claims_",
+    "unemployment_",
+    "slope_",
+)
 
 
 class ModelSettings(_Frozen):
     classifier: Literal["logistic", "gradient_boosting"] = "logistic"
-    class_weight: Literal["balanced"] | None = "balanced"
+    features: tuple[str, ...] = DEFAULT_MODEL_FEATURES
+    class_weight: Literal["balanced"] | None = None
     logistic: LogisticSettings = LogisticSettings()
     gradient_boosting: GradientBoostingSettings = GradientBoostingSettings()
     calibration: CalibrationSettings = CalibrationSettings()
     random_state: int = 0
+    min_probability: Annotated[float, Field(ge=0, lt=0.25)] = 0.001
     train_start: date = date(1990, 1, 1)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from regime.config import Settings
-from regime.constants import REGIMES
+from regime.constants import REGIMES, RISK_OFF
 from regime.point_in_time import as_known_on, fridays, publication_dates, week_ending
 from regime.rulebook import realtime_state
 from regime.sources.market_data import MarketData
@@ -178,8 +178,11 @@ def _rulebook_features(data: MarketData, settings: Settings, rows: pd.DatetimeIn
     closes = weekly_index_closes(data, settings, rows).dropna()
     state = realtime_state(closes, settings.labels)
     out = {f"rulebook_{name}": (state["label"] == name).astype(float) for name in REGIMES}
-    out["rulebook_drawdown_from_peak"] = state["drawdown_from_peak"]
-    out["rulebook_rise_from_trough"] = state["rise_from_trough"]
+    for name in REGIMES:
+        if name != RISK_OFF:
+            out[f"rulebook_if_not_bear_{name}"] = (state["label_if_not_bear"] == name).astype(float)
+    out["rulebook_drawdown_in_bull"] = state["drawdown_in_bull"]
+    out["rulebook_rise_in_bear"] = state["rise_in_bear"]
     # Capped: two years after a trough and twenty years after look the same to the rules.
     weeks = state["weeks_since_trough"].where(state["weeks_since_trough"] >= 0, 104)
     out["rulebook_weeks_since_trough"] = weeks.clip(upper=104).astype(float)

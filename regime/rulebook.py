@@ -54,10 +54,12 @@ def scan_closes(closes: pd.DataFrame, rules: LabelRules) -> Scan:
 def realtime_state(closes: pd.DataFrame, rules: LabelRules) -> pd.DataFrame:
     """The rulebook as it could be known each week, from closes up to that week only.
 
-    Columns: `label` (the rulebook's real-time call), `drawdown_from_peak` (close against the
-    highest close since the last trough, or against the confirmed peak in a bear leg),
-    `rise_from_trough` (close against the lowest close since the last peak, or against the
-    confirmed trough in a bull leg), `weeks_since_trough` (-1 before the first trough).
+    Columns: `label` (the rulebook's real-time call), `label_if_not_bear` (the label the week
+    gets in hindsight unless it turns out to lie inside a bear: see below), `in_bear` (a peak is confirmed and
+    its trough is not), `drawdown_in_bull` (in a bull leg, the close against the highest close
+    since the last trough; 0 in a bear leg), `rise_in_bear` (in a bear leg, the close against
+    the lowest close since the confirmed peak; 0 in a bull leg), `weeks_since_trough` (-1 before
+    the first trough). The last two say how close the rules are to their next confirmation.
     """
     state = scan_closes(closes, rules)
     small = closes["small_cap"].to_numpy()
@@ -66,25 +68,29 @@ def realtime_state(closes: pd.DataFrame, rules: LabelRules) -> pd.DataFrame:
     in_bear = state.leg == BEAR
     since_trough = np.where(state.last_trough >= 0, positions - state.last_trough, -1)
     returns = trailing_returns(closes, rules.lookback_weeks)
-    label = classify_outside_bear(
-        since_trough,
-        returns["small_cap"].to_numpy(),
-        returns["large_cap"].to_numpy(),
-        rules,
-    )
+    small_return = returns["small_cap"].to_numpy()
+    large_return = returns["large_cap"].to_numpy()
+    label = classify_outside_bear(since_trough, small_return, large_return, rules)
+    # If a week inside a confirmed bear turns out, in hindsight, not to be risk_off, the bear's
+    # trough already happened, and it can only be the lowest close so far: the running minimum.
+    # In a bull leg no newer trough can exist before the next confirmed peak. So the hindsight
+    # label of every week is either risk_off or this, and this is known on the week itself.
+    since_running_low = np.where(in_bear, positions - state.extreme, since_trough)
+    label_if_not_bear = classify_outside_bear(since_running_low, small_return, large_return, rules)
     label = np.where(in_bear, RISK_OFF, label)
-    peak_ref = np.where(in_bear, state.last_peak, state.extreme)
-    trough_ref = np.where(in_bear, state.extreme, np.maximum(state.last_trough, 0))
     if n:
-        drawdown = small / small[peak_ref] - 1
-        rise = np.where(in_bear | (state.last_trough >= 0), small / small[trough_ref] - 1, 0.0)
+        from_extreme = small / small[state.extreme] - 1
     else:
-        drawdown = rise = np.array([], dtype=float)
+        from_extreme = np.array([], dtype=float)
+    drawdown = np.where(in_bear, 0.0, from_extreme)
+    rise = np.where(in_bear, from_extreme, 0.0)
     return pd.DataFrame(
         {
             "label": label,
-            "drawdown_from_peak": drawdown,
-            "rise_from_trough": rise,
+            "label_if_not_bear": label_if_not_bear,
+            "in_bear": in_bear,
+            "drawdown_in_bull": drawdown,
+            "rise_in_bear": rise,
             "weeks_since_trough": since_trough,
         },
         index=closes.index,

@@ -1,0 +1,106 @@
+"""Calibration on time-ordered folds that pools every fold's out-of-sample scores.
+
+scikit-learn's CalibratedClassifierCV fits one calibrator per fold and averages them. With rare,
+clustered events (a handful of bear markets) most time-ordered folds hold no event at all, and
+their calibrators learn "never": averaged, they flatten a good classifier into its base rate.
+Pooling the out-of-sample scores of all folds before fitting one calibrator keeps every event.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import TimeSeriesSplit
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+_LOGIT_CLIP = 1e-6
+
+
+class PooledTimeSeriesCalibrator(ClassifierMixin, BaseEstimator):
+    """A binary classifier whose probabilities are calibrated on later, unseen rows.
+
+    Rows must be in time order. For each of `n_splits` expanding-window folds, `estimator` is
+    fitted on the earlier rows and scores the next block; a single calibrator (Platt's sigmoid
+    on the logit of the score, or isotonic) is fitted on all those out-of-sample scores. The
+    final `estimator` is then refitted on every row. Folds whose training rows hold one class
+    only are skipped; with no usable fold the raw probabilities are returned.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 2)); y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    >>> model = PooledTimeSeriesCalibrator(LogisticRegression()).fit(X, y)
+    >>> model.predict_proba(X[:1]).shape
+    (1, 2)
+    """
+
+    def __init__(self, estimator=None, n_splits=4, method="sigmoid"):
+        self.estimator = estimator
+        self.n_splits = n_splits
+        self.method = method
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) != 2:
+            raise ValueError("PooledTimeSeriesCalibrator is binary: y must hold two classes")
+        if self.method not in ("sigmoid", "isotonic"):
+            raise ValueError(f"method must be 'sigmoid' or 'isotonic', got {self.method!r}")
+        base = self.estimator if self.estimator is not None else LogisticRegression()
+        target = (y == self.classes_[1]).astype(int)
+        scores, outcomes = [], []
+        splits = min(self.n_splits, len(y) - 1)
+        for train, test in TimeSeriesSplit(n_splits=splits).split(X):
+            if len(np.unique(target[train])) < 2:
+                continue
+            fold_model = clone(base).fit(X[train], target[train])
+            scores.append(_positive_score(fold_model, X[test]))
+            outcomes.append(target[test])
+        self.calibrator_ = None
+        if scores:
+            pooled, seen = np.concatenate(scores), np.concatenate(outcomes)
+            if len(np.unique(seen)) == 2:
+                self.calibrator_ = self._fit_calibrator(pooled, seen)
+        self.estimator_ = clone(base).fit(X, target)
+        return self
+
+    def _fit_calibrator(self, scores, outcomes):
+        if self.method == "isotonic":
+            return IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(scores, outcomes)
+        return LogisticRegression(C=1e6).fit(_logit(scores)[:, None], outcomes)
+
+    def predict_proba(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        score = _positive_score(self.estimator_, X)
+        if self.calibrator_ is None:
+            positive = score
+        elif self.method == "isotonic":
+            positive = self.calibrator_.predict(score)
+        else:
+            positive = self.calibrator_.predict_proba(_logit(score)[:, None])[:, 1]
+        return np.column_stack([1 - positive, positive])
+
+    def predict(self, X):
+        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+def _positive_score(model, X) -> np.ndarray:
+    return np.asarray(model.predict_proba(X), dtype=float)[:, 1]
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, _LOGIT_CLIP, 1 - _LOGIT_CLIP)
+    return np.log(p / (1 - p))

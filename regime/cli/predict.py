@@ -1,0 +1,59 @@
+"""`regime predict`: the current regime, its confidence and what drove it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from regime.cli._common import config_option, settings_from
+from regime.predict import RegimePrediction, load_model
+
+
+@click.command("predict")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Answer for the week of this date, using only data published by its Friday.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A model version folder (default: the one models/LATEST names).",
+)
+@config_option
+def predict_command(
+    as_of: datetime | None, fmt: str, model_path: Path | None, config_path: Path | None
+) -> None:
+    """Print the market regime of the latest week (or of --as-of) with its confidence."""
+    settings = settings_from(config_path)
+    model = load_model(model_path, settings)
+    prediction = model.predict_current(as_of.date() if as_of else None)
+    if fmt == "json":
+        click.echo(json.dumps(prediction.to_dict()))
+    else:
+        click.echo(render_text(prediction))
+
+
+def render_text(p: RegimePrediction) -> str:
+    lines = [
+        f"Week ending {p.as_of}: {p.regime} (confidence {p.confidence:.0%})",
+        "  probabilities: "
+        + ", ".join(f"{r} {v:.1%}" for r, v in sorted(p.probabilities.items(), key=lambda kv: -kv[1])),
+    ]
+    if p.drivers:
+        lines.append(f"  drivers (change in P({p.regime}) if the feature sat at its usual level):")
+        for d in p.drivers:
+            value = "n/a" if d.value is None else f"{d.value:.3g}"
+            lines.append(f"    {d.feature:<36} {value:>9}  {d.effect:+.1%}")
+    if p.stale:
+        lines.append("  stale series (treated as missing): " + ", ".join(p.stale))
+    lines.append(f"  model {p.model['version']}, labels final through {p.model['trained_through']}")
+    return "\n".join(lines)

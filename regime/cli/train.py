@@ -1,0 +1,63 @@
+"""`regime train`: retrain from the current data, evaluate walk-forward, save a new version."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from regime.artifact import save_model
+from regime.cli._common import config_option, settings_from
+from regime.sources import load_market_data
+from regime.train import train_model
+
+
+@click.command("train")
+@config_option
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def train_command(config_path: Path | None, quiet: bool) -> None:
+    """Retrain the model from the current data and make it the active version."""
+    settings = settings_from(config_path)
+    data = load_market_data(settings)
+    show = not quiet and sys.stderr.isatty()
+
+    def stage(message: str) -> None:
+        if not quiet:
+            click.echo(f"- {message}", err=True)
+
+    bar = click.progressbar(length=1, label="  refits", file=sys.stderr) if show else None
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+    if bar is not None:
+        with bar:
+            trained = train_model(data, settings, progress=progress, stage=stage)
+    else:
+        trained = train_model(data, settings, stage=stage)
+    target = save_model(trained.pipeline, trained.card, settings.models_dir)
+    click.echo(render_summary(trained.card, target))
+
+
+def render_summary(card: dict, target: Path) -> str:
+    wf = card["walk_forward"]
+    ours, rules = wf["models"]["regime"], wf["models"]["rulebook_realtime"]
+    lines = [
+        f"saved model {card['version']} to {target} (now active)",
+        f"trained on {card['training_weeks']} weeks {card['training_span'][0]} .. {card['training_span'][1]}"
+        f"; labels final through {card['labels_final_through']}",
+        f"walk-forward {wf['period'][0]} .. {wf['period'][1]} ({wf['n_weeks']} weeks):",
+        f"  {'':<20}{'bal.acc':>8}{'logloss':>9}{'ECE':>7}{'risk_off recall':>17}{'mean lag (wk)':>15}",
+    ]
+    for name, m in (("regime", ours), ("rulebook_realtime", rules)):
+        ll = "-" if m["log_loss"] is None else f"{m['log_loss']:.3f}"
+        ece = "-" if m["ece"] is None else f"{m['ece']:.3f}"
+        lag = m["detection"]["mean_lag_weeks"]
+        lines.append(
+            f"  {name:<20}{m['balanced_accuracy']:>8.3f}{ll:>9}{ece:>7}"
+            f"{m['recall']['risk_off']:>17.3f}{'-' if lag is None else f'{lag:.1f}':>15}"
+        )
+    return "\n".join(lines)
