@@ -239,14 +239,33 @@ class Settings(_Frozen):
         return self.resolve(self.paths.cache, "cache")
 
     def fingerprint(self) -> str:
-        """A short hash of everything that changes what a model learns (paths excluded)."""
-        payload = self.model_dump(mode="json", exclude={"paths", "source_path", "fetch"})
-        # Of the fetch settings only the vintage choice changes the training data; it joins the
-        # hash only when not the default so existing fingerprints stay valid.
+        """A short hash of the settings that change what a model learns or computes.
+
+        Only the sections in `LEARNING_SECTIONS` count (plus the vintage choice when it is not
+        the default): paths, fetch, evaluation and scheduling settings do not change a model.
+        """
+        payload = self.model_dump(mode="json", include=set(LEARNING_SECTIONS))
         if self.fetch.vintages != "latest":
             payload["vintages"] = self.fetch.vintages
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+    def learning_settings(self) -> dict:
+        """The sections a model card stores, to rebuild features exactly as at training."""
+        return self.model_dump(mode="json", include=set(LEARNING_SECTIONS))
+
+
+LEARNING_SECTIONS = (
+    "series",
+    "indices",
+    "frequency",
+    "publication",
+    "max_staleness_days",
+    "features",
+    "labels",
+    "model",
+    "walk_forward",
+)
 
 
 def bundled_root() -> Path:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from regime.artifact import load_artifact, latest_version
-from regime.config import Settings, load_settings
+from regime.config import LEARNING_SECTIONS, Settings, load_settings
 from regime.constants import REGIMES
 from regime.errors import ModelArtifactError, StaleDataError
 from regime.features import build_features, cadence
@@ -196,13 +196,9 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
 def settings_of_card(card: dict, current: Settings) -> Settings:
     """The settings a model was trained with, reading data from where `current` says."""
     try:
+        carried = current.model_dump(exclude=set(LEARNING_SECTIONS) | {"source_path"})
         return Settings.model_validate(
-            {
-                **card["config"],
-                "paths": current.paths,
-                "fetch": current.fetch,
-                "source_path": current.source_path,
-            }
+            {**carried, **card["config"], "source_path": current.source_path}
         )
     except (KeyError, ValueError) as exc:
         raise ModelArtifactError(f"model card settings are unreadable ({exc}); retrain") from None

@@ -83,7 +83,7 @@ def model_card(
         "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "libraries": library_versions(),
         "config_hash": settings.fingerprint(),
-        "config": settings.model_dump(mode="json", exclude={"paths", "source_path", "fetch"}),
+        "config": settings.learning_settings(),
         "feature_names": list(X.columns),
         "classes": list(REGIMES),
         "label_rules": settings.labels.model_dump(mode="json"),
