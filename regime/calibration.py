@@ -45,11 +45,14 @@ class PooledTimeSeriesCalibrator(ClassifierMixin, BaseEstimator):
         self.method = method
 
     def fit(self, X, y):
-        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        X, y = validate_data(self, X, y, ensure_min_samples=2)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
         if len(self.classes_) != 2:
-            raise ValueError("PooledTimeSeriesCalibrator is binary: y must hold two classes")
+            raise ValueError(
+                "Only binary classification is supported. PooledTimeSeriesCalibrator needs y "
+                "with exactly two classes"
+            )
         if self.method not in ("sigmoid", "isotonic"):
             raise ValueError(f"method must be 'sigmoid' or 'isotonic', got {self.method!r}")
         base = self.estimator if self.estimator is not None else LogisticRegression()
@@ -77,7 +80,7 @@ class PooledTimeSeriesCalibrator(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        X = validate_data(self, X, reset=False)
         score = _positive_score(self.estimator_, X)
         if self.calibrator_ is None:
             positive = score
@@ -88,12 +91,12 @@ class PooledTimeSeriesCalibrator(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - positive, positive])
 
     def predict(self, X):
-        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+        positive = self.predict_proba(X)[:, 1]
+        return self.classes_[(positive > 0.5).astype(int)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
-        tags.input_tags.allow_nan = True
         return tags
 
 

@@ -1,0 +1,70 @@
+"""Publication rules: a row sees an observation only once it was public."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from regime.config import Publication
+from regime.point_in_time import (
+    as_known_on,
+    employment_report_date,
+    fridays,
+    publication_dates,
+    week_ending,
+)
+
+
+@pytest.mark.parametrize(
+    "month, released",
+    [
+        ("2020-08-01", "2020-09-04"),  # the usual first Friday
+        ("2015-04-01", "2015-05-08"),  # 1 May was too early: the reference week ended on the 18th
+        ("2024-10-01", "2024-11-01"),
+        ("2020-12-01", "2021-01-08"),  # New Year's Day moves the release a week
+        ("2014-12-01", "2015-01-09"),
+        ("2025-09-01", "2025-11-20"),  # the 2025 shutdown
+        ("2013-09-01", "2013-10-22"),  # the 2013 shutdown
+    ],
+)
+def test_the_employment_report_date_follows_the_bls_calendar(month, released):
+    assert employment_report_date(pd.Timestamp(month)) == pd.Timestamp(released)
+
+
+def test_a_daily_series_is_known_after_its_lag():
+    observed = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"])
+    published = publication_dates(observed, Publication(rule="days_after", lag_days=1))
+    assert list(published.strftime("%Y-%m-%d")) == ["2024-01-02", "2024-01-03", "2024-01-04"]
+
+
+def test_a_row_sees_only_what_was_published_by_its_date():
+    values = pd.Series([1.0, 2.0, 3.0], index=pd.DatetimeIndex(["2024-01-01", "2024-01-08", "2024-01-15"]))
+    published = values.index + pd.Timedelta(days=5)
+    rows = pd.DatetimeIndex(["2024-01-05", "2024-01-06", "2024-01-12", "2024-01-13"])
+    known = as_known_on(values, published, rows, max_age_days=30)
+    assert np.isnan(known.iloc[0])  # nothing public yet on the 5th
+    assert known.tolist()[1:] == [1.0, 1.0, 2.0]
+
+
+def test_a_value_older_than_its_allowance_is_missing_not_carried_forward():
+    values = pd.Series([1.0], index=pd.DatetimeIndex(["2024-01-01"]))
+    rows = pd.DatetimeIndex(["2024-01-05", "2024-03-01"])
+    known = as_known_on(values, values.index, rows, max_age_days=10)
+    assert known.iloc[0] == 1.0 and np.isnan(known.iloc[1])
+
+
+def test_monthly_unemployment_enters_rows_on_the_release_friday():
+    observed = pd.DatetimeIndex(["2020-02-01", "2020-03-01"])
+    values = pd.Series([3.5, 4.4], index=observed)
+    published = publication_dates(observed, Publication(rule="employment_report", lag_days=0))
+    rows = fridays("2020-03-27", "2020-04-10")
+    known = as_known_on(values, published, rows, max_age_days=100)
+    # March's rate came out on Friday 3 April 2020.
+    assert known.tolist() == [3.5, 4.4, 4.4]
+
+
+def test_week_ending_is_the_friday_on_or_before_a_date():
+    assert week_ending(pd.Timestamp("2020-03-20")) == pd.Timestamp("2020-03-20")
+    assert week_ending(pd.Timestamp("2020-03-24")) == pd.Timestamp("2020-03-20")
+    assert week_ending(pd.Timestamp("2020-03-19")) == pd.Timestamp("2020-03-13")

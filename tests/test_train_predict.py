@@ -1,0 +1,109 @@
+"""Training reproduces the committed model; predictions use only data published by then."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from regime import load_model
+from regime.constants import REGIMES
+from regime.dataset import training_rows
+from regime.train import train_model
+
+PREDICTION_KEYS = {"as_of", "regime", "confidence", "probabilities", "drivers", "data_through", "stale", "model"}
+
+
+@pytest.fixture(scope="module")
+def committed_model(project_settings):
+    return load_model(settings=project_settings)
+
+
+@pytest.fixture(scope="module")
+def retrained(embedded_data, project_settings):
+    return train_model(embedded_data, project_settings)
+
+
+def test_training_on_the_embedded_data_reproduces_the_committed_model(
+    retrained, committed_model, embedded_dataset
+):
+    assert retrained.card["version"] == committed_model.version
+    features = embedded_dataset.features
+    ours = committed_model.predict_proba(features)
+    again = pd.DataFrame(
+        retrained.pipeline.predict_proba(features[committed_model.feature_names]),
+        index=features.index,
+        columns=list(REGIMES),
+    )
+    np.testing.assert_allclose(ours.to_numpy(), again.to_numpy(), rtol=0, atol=1e-9)
+
+
+def test_the_card_records_what_a_user_needs_to_trust_the_model(committed_model):
+    card = committed_model.card
+    for key in (
+        "version", "created", "libraries", "config_hash", "feature_names", "classes",
+        "label_rules", "training_span", "labels_final_through", "walk_forward", "sha256",
+    ):
+        assert key in card, key
+    scores = card["walk_forward"]["models"]
+    assert set(scores) >= {"regime", "rulebook_realtime"}
+    assert scores["rulebook_realtime"]["log_loss"] is None  # the rulebook gives no probabilities
+
+
+def test_training_uses_only_final_labels(embedded_dataset, project_settings):
+    X, y = training_rows(embedded_dataset, project_settings)
+    provisional = embedded_dataset.labels.index[embedded_dataset.labels["provisional"]]
+    assert not set(X.index) & set(provisional)
+    assert y.index.equals(X.index)
+
+
+def test_training_labels_as_of_a_date_use_no_later_price(embedded_dataset, project_settings):
+    cut = pd.Timestamp("2008-09-26")  # before the October 2008 crash confirmed anything
+    X, y = training_rows(embedded_dataset, project_settings, known_on=cut)
+    assert X.index.max() <= cut
+    # With hindsight the whole of 2008 so far was risk_off; on this date that was not final.
+    assert "2008-09-19" not in y.index.strftime("%Y-%m-%d")
+
+
+def test_the_current_prediction_is_a_typed_result_whose_dict_is_the_json(committed_model, embedded_data):
+    prediction = committed_model.predict_current(data=embedded_data)
+    as_dict = prediction.to_dict()
+    assert set(as_dict) == PREDICTION_KEYS
+    assert as_dict["regime"] in REGIMES
+    assert sum(as_dict["probabilities"].values()) == pytest.approx(1.0)
+    assert as_dict["confidence"] == as_dict["probabilities"][as_dict["regime"]]
+    assert json.loads(json.dumps(as_dict)) == as_dict
+    # The snapshot's Baa-10y feed ends in April 2026: it must be reported, not silently used.
+    assert "BAA10Y" in as_dict["stale"]
+
+
+@pytest.mark.parametrize("day", ["2020-03-20", "2009-06-05", "2001-09-14"])
+def test_a_past_prediction_is_the_same_when_later_data_never_existed(day, committed_model, embedded_data):
+    full = committed_model.predict_current(pd.Timestamp(day).date(), data=embedded_data)
+    blind = committed_model.predict_current(
+        pd.Timestamp(day).date(), data=embedded_data.truncated(pd.Timestamp(day))
+    )
+    assert full.probabilities == blind.probabilities
+    assert all(status.last_observation <= day for status in full.data_through.values())
+
+
+def test_the_march_2020_crash_is_called_risk_off(committed_model, embedded_data):
+    prediction = committed_model.predict_current(pd.Timestamp("2020-03-20").date(), data=embedded_data)
+    assert prediction.regime == "risk_off" and prediction.confidence > 0.8
+
+
+def test_drivers_name_model_features_with_signed_effects(committed_model, embedded_data):
+    prediction = committed_model.predict_current(pd.Timestamp("2008-10-10").date(), data=embedded_data)
+    assert 0 < len(prediction.drivers) <= 5
+    assert all(d.feature in committed_model.feature_names for d in prediction.drivers)
+    effects = [abs(d.effect) for d in prediction.drivers]
+    assert effects == sorted(effects, reverse=True)
+
+
+def test_a_week_beyond_the_data_is_refused_with_advice(committed_model, embedded_data):
+    from regime.errors import StaleDataError
+
+    with pytest.raises(StaleDataError, match="regime fetch"):
+        committed_model.predict_current(pd.Timestamp("2030-01-04").date(), data=embedded_data)
