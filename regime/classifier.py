@@ -39,6 +39,9 @@ class GatedClassifier(ClassifierMixin, BaseEstimator):
     rest_estimator : classifier with predict_proba, default DecisionTreeClassifier(max_depth=4)
     gate_class : label of the gated class; None means the last class in sorted order.
     min_proba : float in [0, 1 / n_classes), floor of every class probability.
+    decision : "argmax" calls the most probable class; "balanced" calls the class whose
+        probability is highest relative to its frequency in the training labels, the call
+        that maximises expected balanced accuracy (a rare class is called sooner).
 
     Examples
     --------
@@ -50,16 +53,27 @@ class GatedClassifier(ClassifierMixin, BaseEstimator):
     ['gate']
     """
 
-    def __init__(self, gate_estimator=None, rest_estimator=None, gate_class=None, min_proba=0.0):
+    def __init__(
+        self,
+        gate_estimator=None,
+        rest_estimator=None,
+        gate_class=None,
+        min_proba=0.0,
+        decision="argmax",
+    ):
         self.gate_estimator = gate_estimator
         self.rest_estimator = rest_estimator
         self.gate_class = gate_class
         self.min_proba = min_proba
+        self.decision = decision
 
     def fit(self, X, y):
         X, y = validate_data(self, X, y, ensure_min_samples=2)
         check_classification_targets(y)
-        self.classes_ = np.unique(y)
+        if self.decision not in ("argmax", "balanced"):
+            raise ValueError(f"decision must be 'argmax' or 'balanced', got {self.decision!r}")
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.class_prior_ = counts / counts.sum()
         if len(self.classes_) < 2:
             raise ValueError("GatedClassifier needs at least two classes in y")
         gate = self.classes_[-1] if self.gate_class is None else self.gate_class
@@ -93,6 +107,8 @@ class GatedClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         proba = self.predict_proba(X)
+        if self.decision == "balanced":
+            proba = proba / self.class_prior_
         return self.classes_[np.argmax(proba, axis=1)]
 
 
@@ -163,6 +179,7 @@ def build_classifier(settings: ModelSettings) -> Pipeline:
                     rest_estimator=DecisionTreeClassifier(max_depth=4, random_state=0),
                     gate_class=RISK_OFF,
                     min_proba=settings.min_probability,
+                    decision=settings.decision,
                 ),
             ),
         ]

@@ -121,14 +121,7 @@ class CalibrationSettings(_Frozen):
     folds: Annotated[int, Field(ge=2, le=10)] = 4
 
 
-DEFAULT_MODEL_FEATURES = (
-    "rulebook_",
-    "credit_spread_zscore",
-    "vix_zscore",
-    "claims_",
-    "unemployment_",
-    "slope_",
-)
+DEFAULT_MODEL_FEATURES = ("rulebook_", "credit_spread_zscore", "vix_zscore")
 
 
 class ModelSettings(_Frozen):
@@ -140,6 +133,7 @@ class ModelSettings(_Frozen):
     calibration: CalibrationSettings = CalibrationSettings()
     random_state: int = 0
     min_probability: Annotated[float, Field(ge=0, lt=0.25)] = 0.001
+    decision: Literal["argmax", "balanced"] = "balanced"
     train_start: date = date(1990, 1, 1)
 
 
@@ -161,6 +155,15 @@ class PathSettings(_Frozen):
     cache: Path | None = None
 
 
+class HistorySettings(_Frozen):
+    """Where `regime run` records its predictions (see regime/history.py)."""
+
+    # The SQLite file; None: history.sqlite in the user data directory (platformdirs).
+    path: Path | None = None
+    # How long a `regime run` waits for another one to finish before giving up.
+    lock_timeout_seconds: Annotated[float, Field(gt=0, le=86_400)] = 600.0
+
+
 class FetchSettings(_Frozen):
     """How `regime fetch` talks to FRED and Yahoo. The FRED key itself never lives here."""
 
@@ -179,6 +182,58 @@ class FetchSettings(_Frozen):
     history_start: date | None = None
 
 
+class EvaluationSettings(_Frozen):
+    """How `regime evaluate` scores models and builds its peers (never changes a model)."""
+
+    bootstrap_block_weeks: Annotated[int, Field(ge=1, le=520)] = 26
+    bootstrap_samples: Annotated[int, Field(ge=10, le=100_000)] = 1000
+    seed: int = 0
+    confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
+    ece_bins: Annotated[int, Field(ge=2, le=100)] = 10
+    hmm_states: Annotated[int, Field(ge=2, le=10)] = 4
+    hmm_iterations: Annotated[int, Field(ge=1, le=10_000)] = 100
+    # Feature-name prefixes the Gaussian HMM sees: continuous features only (binary ones make
+    # degenerate Gaussians).
+    hmm_features: tuple[str, ...] = (
+        "credit_spread_zscore",
+        "vix_zscore",
+        "claims_change",
+        "unemployment_sahm_gap",
+        "slope_10y2y",
+        "relative_return_13w",
+        "small_cap_return_13w",
+    )
+    markov_regimes: Annotated[int, Field(ge=2, le=6)] = 2
+
+
+class AssetWeights(_Frozen):
+    small_cap: Annotated[float, Field(ge=0, le=1)] = 0.0
+    large_cap: Annotated[float, Field(ge=0, le=1)] = 0.0
+    cash: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+    @model_validator(mode="after")
+    def _fully_invested(self) -> AssetWeights:
+        if abs(self.small_cap + self.large_cap + self.cash - 1.0) > 1e-9:
+            raise ValueError("small_cap + large_cap + cash must add up to 1")
+        return self
+
+
+class Allocation(_Frozen):
+    early_recovery: AssetWeights = AssetWeights(small_cap=1.0)
+    narrow_rally: AssetWeights = AssetWeights(large_cap=1.0)
+    neutral: AssetWeights = AssetWeights(small_cap=0.5, large_cap=0.5)
+    risk_off: AssetWeights = AssetWeights(cash=1.0)
+
+
+class BacktestSettings(_Frozen):
+    """The regime-timed allocation backtest of `regime evaluate` / `regime report`."""
+
+    allocation: Allocation = Allocation()
+    cost_bps: Annotated[float, Field(ge=0, le=1000)] = 10.0
+    # Closes between a prediction and the trade it causes: 1 trades at the next week's close.
+    trade_delay_weeks: Annotated[int, Field(ge=0, le=4)] = 1
+
+
 class Settings(_Frozen):
     """Everything a user tunes. Built by `load_settings`; never mutated."""
 
@@ -192,7 +247,10 @@ class Settings(_Frozen):
     model: ModelSettings = ModelSettings()
     walk_forward: WalkForwardSettings = WalkForwardSettings()
     paths: PathSettings = PathSettings()
+    history: HistorySettings = HistorySettings()
     fetch: FetchSettings = FetchSettings()
+    evaluation: EvaluationSettings = EvaluationSettings()
+    backtest: BacktestSettings = BacktestSettings()
     # Where the file came from; relative paths resolve against its folder.
     source_path: Path | None = Field(default=None, exclude=True)
 
@@ -237,6 +295,14 @@ class Settings(_Frozen):
 
             return Path(platformdirs.user_cache_dir("regime"))
         return self.resolve(self.paths.cache, "cache")
+
+    @property
+    def history_path(self) -> Path:
+        if self.history.path is None:
+            import platformdirs
+
+            return Path(platformdirs.user_data_dir("regime")) / "history.sqlite"
+        return self.resolve(self.history.path.expanduser(), "history.sqlite")
 
     def fingerprint(self) -> str:
         """A short hash of the settings that change what a model learns or computes.

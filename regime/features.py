@@ -181,6 +181,7 @@ def _rulebook_features(data: MarketData, settings: Settings, rows: pd.DatetimeIn
     for name in REGIMES:
         if name != RISK_OFF:
             out[f"rulebook_if_not_bear_{name}"] = (state["label_if_not_bear"] == name).astype(float)
+    out["rulebook_drawdown_from_peak"] = state["drawdown_from_peak"]
     out["rulebook_drawdown_in_bull"] = state["drawdown_in_bull"]
     out["rulebook_rise_in_bear"] = state["rise_in_bear"]
     # Capped: two years after a trough and twenty years after look the same to the rules.

@@ -56,7 +56,9 @@ def realtime_state(closes: pd.DataFrame, rules: LabelRules) -> pd.DataFrame:
 
     Columns: `label` (the rulebook's real-time call), `label_if_not_bear` (the label the week
     gets in hindsight unless it turns out to lie inside a bear: see below), `in_bear` (a peak is confirmed and
-    its trough is not), `drawdown_in_bull` (in a bull leg, the close against the highest close
+    its trough is not), `drawdown_from_peak` (the close against the
+    candidate peak in a bull leg, or the confirmed peak in a bear leg), `drawdown_in_bull` (in a
+    bull leg, the close against the highest close
     since the last trough; 0 in a bear leg), `rise_in_bear` (in a bear leg, the close against
     the lowest close since the confirmed peak; 0 in a bull leg), `weeks_since_trough` (-1 before
     the first trough). The last two say how close the rules are to their next confirmation.
@@ -82,6 +84,11 @@ def realtime_state(closes: pd.DataFrame, rules: LabelRules) -> pd.DataFrame:
         from_extreme = small / small[state.extreme] - 1
     else:
         from_extreme = np.array([], dtype=float)
+    if n:
+        peak_ref = np.where(in_bear, state.last_peak, state.extreme)
+        from_peak = small / small[peak_ref] - 1
+    else:
+        from_peak = np.array([], dtype=float)
     drawdown = np.where(in_bear, 0.0, from_extreme)
     rise = np.where(in_bear, from_extreme, 0.0)
     return pd.DataFrame(
@@ -89,6 +96,7 @@ def realtime_state(closes: pd.DataFrame, rules: LabelRules) -> pd.DataFrame:
             "label": label,
             "label_if_not_bear": label_if_not_bear,
             "in_bear": in_bear,
+            "drawdown_from_peak": from_peak,
             "drawdown_in_bull": drawdown,
             "rise_in_bear": rise,
             "weeks_since_trough": since_trough,

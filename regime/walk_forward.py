@@ -47,14 +47,16 @@ def walk_forward(
         refit_on = block[0] - pd.Timedelta(days=7)
         X, y = training_rows(dataset, settings, known_on=refit_on)
         model = build_classifier(settings.model).fit(X, y)
-        proba = _proba_frame(model, dataset.features.loc[block, columns])
+        X_block = dataset.features.loc[block, columns]
+        proba = _proba_frame(model, X_block)
+        proba["predicted"] = model.predict(X_block)
         proba["refit"] = refit_on
         frames.append(proba)
         if progress is not None:
             progress(done + 1, len(blocks))
     result = pd.concat(frames)
     result.insert(0, "label", dataset.labels.loc[result.index, "label"])
-    result.insert(1, "predicted", result[[f"p_{r}" for r in REGIMES]].idxmax(axis=1).str[2:])
+    result.insert(1, "predicted", result.pop("predicted"))
     return result
 
 

@@ -10,6 +10,23 @@ from regime.dataset import Dataset
 from regime.sources import MarketData, load_market_data
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_user_dirs(tmp_path_factory) -> None:
+    """Keep every test, and every CLI subprocess it starts, away from the real user cache.
+
+    platformdirs reads XDG_*_HOME, so the project config's default cache (and data) folders
+    land in a fresh temporary folder: a developer's own `regime fetch` cache cannot change
+    what the tests see.
+    """
+    root = tmp_path_factory.mktemp("user-dirs")
+    patch = pytest.MonkeyPatch()
+    for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME"):
+        patch.setenv(name, str(root / name.lower()))
+    patch.delenv("FRED_API_KEY", raising=False)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def project_settings() -> Settings:
     return load_settings()
