@@ -1,14 +1,20 @@
 """regime: classify the US small-cap versus large-cap market regime from macro signals.
 
-    >>> from regime import load_model
-    >>> prediction = load_model().predict_current()      # doctest: +SKIP
-    >>> prediction.regime, prediction.confidence         # doctest: +SKIP
+>>> from regime import load_model
+>>> prediction = load_model().predict_current()      # doctest: +SKIP
+>>> prediction.regime, prediction.confidence         # doctest: +SKIP
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from regime.config import Settings, load_settings
-from regime.errors import ConfigError, DataSourceError, ModelArtifactError, RegimeError, StaleDataError
+from regime.errors import (
+    ConfigError,
+    DataSourceError,
+    ModelArtifactError,
+    RegimeError,
+    StaleDataError,
+)
 from regime.features import build_features
 from regime.predict import RegimeModel, RegimePrediction, load_model
 from regime.sources import MarketData, load_market_data

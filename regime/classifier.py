@@ -81,7 +81,9 @@ class GatedClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"gate_class {gate!r} is not among the classes of y")
         self.gate_index_ = int(np.flatnonzero(self.classes_ == gate)[0])
         is_gate = y == gate
-        gate_model = self.gate_estimator if self.gate_estimator is not None else LogisticRegression()
+        gate_model = (
+            self.gate_estimator if self.gate_estimator is not None else LogisticRegression()
+        )
         self.gate_ = _fit_or_constant(gate_model, X, is_gate.astype(int))
         rest_model = (
             self.rest_estimator

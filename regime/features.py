@@ -23,7 +23,9 @@ _CADENCE = {"employment_report": "monthly"}
 _WEEKLY_SERIES_ROLES = ("initial_claims",)
 
 
-def weekly_rows(data: MarketData, settings: Settings, as_of: date | None = None) -> pd.DatetimeIndex:
+def weekly_rows(
+    data: MarketData, settings: Settings, as_of: date | None = None
+) -> pd.DatetimeIndex:
     """The Fridays that get a row: from the first small-cap close to the week of `as_of`.
 
     Without `as_of`, the last week is the one of the last small-cap close.
@@ -45,7 +47,10 @@ def cadence(settings: Settings, series_id: str) -> str:
 
 
 def known_on(
-    settings: Settings, data: MarketData, series_id: str, rows: pd.DatetimeIndex,
+    settings: Settings,
+    data: MarketData,
+    series_id: str,
+    rows: pd.DatetimeIndex,
     values: pd.Series | None = None,
 ) -> pd.Series:
     """`values` (default: the raw series) as known on each row, under its publication rule."""
@@ -55,9 +60,7 @@ def known_on(
     return as_known_on(raw, published, rows, max_age)
 
 
-def build_features(
-    data: MarketData, settings: Settings, as_of: date | None = None
-) -> pd.DataFrame:
+def build_features(data: MarketData, settings: Settings, as_of: date | None = None) -> pd.DataFrame:
     """One row per Friday up to the week of `as_of`, each using only what was public then.
 
     Columns may be NaN where a series had not started, or had gone stale, on a row's date.
@@ -75,7 +78,9 @@ def build_features(
     return table
 
 
-def weekly_index_closes(data: MarketData, settings: Settings, rows: pd.DatetimeIndex) -> pd.DataFrame:
+def weekly_index_closes(
+    data: MarketData, settings: Settings, rows: pd.DatetimeIndex
+) -> pd.DataFrame:
     """Small- and large-cap closes as of each row (columns `small_cap`, `large_cap`)."""
     return pd.DataFrame(
         {
@@ -106,7 +111,10 @@ def _volatility_ratio(data: MarketData, settings: Settings, rows: pd.DatetimeInd
     """Trailing realised volatility of daily small-cap returns over that of large caps."""
     window = settings.features.volatility_days
     vols = {}
-    for role, symbol in (("small", settings.indices.small_cap), ("large", settings.indices.large_cap)):
+    for role, symbol in (
+        ("small", settings.indices.small_cap),
+        ("large", settings.indices.large_cap),
+    ):
         daily = np.log(data[symbol]).diff()
         vols[role] = known_on(settings, data, symbol, rows, daily.rolling(window).std().dropna())
     return vols["small"] / vols["large"]
@@ -140,11 +148,15 @@ def _credit_features(data: MarketData, settings: Settings, rows: pd.DatetimeInde
     spread_z = high_yield.fillna(baa)
     out = {"credit_spread_zscore": spread_z}
     for weeks in f.change_weeks:
-        out[f"credit_spread_zscore_change_{weeks}w"] = high_yield.diff(weeks).fillna(baa.diff(weeks))
+        out[f"credit_spread_zscore_change_{weeks}w"] = high_yield.diff(weeks).fillna(
+            baa.diff(weeks)
+        )
     return pd.DataFrame(out, index=rows)
 
 
-def _employment_features(data: MarketData, settings: Settings, rows: pd.DatetimeIndex) -> pd.DataFrame:
+def _employment_features(
+    data: MarketData, settings: Settings, rows: pd.DatetimeIndex
+) -> pd.DataFrame:
     """Labour-market stress, each computed at the series' own frequency, then aligned by release.
 
     A monthly value derived from months up to m is public when month m's report is, so the
@@ -163,17 +175,27 @@ def _employment_features(data: MarketData, settings: Settings, rows: pd.Datetime
     claims_log = np.log(claims_average)
     weeks = f.claims_change_weeks
     out = {
-        "unemployment_sahm_gap": known_on(settings, data, emp.unemployment_rate, rows, sahm_gap.dropna()),
+        "unemployment_sahm_gap": known_on(
+            settings, data, emp.unemployment_rate, rows, sahm_gap.dropna()
+        ),
         "payroll_growth": known_on(settings, data, emp.payrolls, rows, payroll_growth.dropna()),
-        "claims_change": known_on(settings, data, emp.initial_claims, rows, claims_log.diff(weeks).dropna()),
+        "claims_change": known_on(
+            settings, data, emp.initial_claims, rows, claims_log.diff(weeks).dropna()
+        ),
         "claims_above_low": known_on(
-            settings, data, emp.initial_claims, rows, (claims_log - claims_log.rolling(52).min()).dropna()
+            settings,
+            data,
+            emp.initial_claims,
+            rows,
+            (claims_log - claims_log.rolling(52).min()).dropna(),
         ),
     }
     return pd.DataFrame(out, index=rows)
 
 
-def _rulebook_features(data: MarketData, settings: Settings, rows: pd.DatetimeIndex) -> pd.DataFrame:
+def _rulebook_features(
+    data: MarketData, settings: Settings, rows: pd.DatetimeIndex
+) -> pd.DataFrame:
     """The rulebook's own state as it could be known on each row."""
     closes = weekly_index_closes(data, settings, rows).dropna()
     state = realtime_state(closes, settings.labels)

@@ -57,7 +57,9 @@ def label_weeks(closes: pd.DataFrame, rules: LabelRules) -> pd.DataFrame:
     # The trough each week comes after (the latest one at or before it, confirmed in hindsight).
     troughs = np.array(state.troughs, dtype=int)
     where = np.searchsorted(troughs, np.arange(n), side="left") - 1
-    trough_of = np.where(where >= 0, troughs[np.clip(where, 0, None)], -1) if len(troughs) else trough_of
+    trough_of = (
+        np.where(where >= 0, troughs[np.clip(where, 0, None)], -1) if len(troughs) else trough_of
+    )
     since_trough = np.where(trough_of >= 0, np.arange(n) - trough_of, -1)
 
     returns = trailing_returns(closes, rules.lookback_weeks)

@@ -95,9 +95,7 @@ def as_known_on(
     out[ok] = vals[idx]
     observed_at = np.full(len(rows), np.iinfo("int64").min)
     observed_at[ok] = obs_running[idx]
-    too_old = ok & (
-        row_dates.astype("int64") - observed_at > pd.Timedelta(days=max_age_days).value
-    )
+    too_old = ok & (row_dates.astype("int64") - observed_at > pd.Timedelta(days=max_age_days).value)
     out[too_old] = np.nan
     return pd.Series(out, index=rows, name=values.name)
 

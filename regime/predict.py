@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regime.artifact import load_artifact, latest_version
+from regime.artifact import latest_version, load_artifact
 from regime.config import LEARNING_SECTIONS, Settings, load_settings
 from regime.constants import REGIMES
 from regime.errors import ModelArtifactError, StaleDataError
@@ -111,10 +111,13 @@ class RegimeModel:
         data = data if data is not None else load_market_data(self.settings)
         small = data[self.settings.indices.small_cap]
         week = week_ending(as_of if as_of is not None else small.index[-1])
-        if week < small.index[0] + pd.Timedelta(days=365) or week > small.index[-1] + pd.Timedelta(days=6):
+        if week < small.index[0] + pd.Timedelta(days=365) or week > small.index[-1] + pd.Timedelta(
+            days=6
+        ):
             raise StaleDataError(
                 f"no index closes for the week of {week.date()}; the data covers "
-                f"{small.index[0].date()} to {small.index[-1].date()} (run `regime fetch` for newer data)"
+                f"{small.index[0].date()} to {small.index[-1].date()} "
+                "(run `regime fetch` for newer data)"
             )
         features = build_features(data, self.settings, as_of=week.date())
         row = features.iloc[[-1]]
@@ -135,7 +138,9 @@ class RegimeModel:
         X = row[self.feature_names]
         base = float(self.predict_proba(X)[regime].iloc[0])
         medians = self.pipeline.named_steps["impute"].statistics_
-        trials = pd.DataFrame(np.repeat(X.to_numpy(), len(self.feature_names), axis=0), columns=X.columns)
+        trials = pd.DataFrame(
+            np.repeat(X.to_numpy(), len(self.feature_names), axis=0), columns=X.columns
+        )
         for i in range(len(self.feature_names)):
             trials.iat[i, i] = medians[i]
         changed = self.predict_proba(trials)[regime].to_numpy()

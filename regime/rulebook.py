@@ -38,9 +38,7 @@ def classify_outside_bear(
     """Label weeks that are not risk_off. `weeks_since_trough` is -1 where there is no trough."""
     relative = small_return - large_return
     recovering = (
-        (weeks_since_trough > 0)
-        & (weeks_since_trough <= rules.recovery_weeks)
-        & (relative > _EPS)
+        (weeks_since_trough > 0) & (weeks_since_trough <= rules.recovery_weeks) & (relative > _EPS)
     )
     narrow = (large_return > _EPS) & (relative <= -rules.narrow_gap + _EPS)
     return np.where(recovering, EARLY_RECOVERY, np.where(narrow, NARROW_RALLY, NEUTRAL))
@@ -54,14 +52,19 @@ def scan_closes(closes: pd.DataFrame, rules: LabelRules) -> Scan:
 def realtime_state(closes: pd.DataFrame, rules: LabelRules) -> pd.DataFrame:
     """The rulebook as it could be known each week, from closes up to that week only.
 
-    Columns: `label` (the rulebook's real-time call), `label_if_not_bear` (the label the week
-    gets in hindsight unless it turns out to lie inside a bear: see below), `in_bear` (a peak is confirmed and
-    its trough is not), `drawdown_from_peak` (the close against the
-    candidate peak in a bull leg, or the confirmed peak in a bear leg), `drawdown_in_bull` (in a
-    bull leg, the close against the highest close
-    since the last trough; 0 in a bear leg), `rise_in_bear` (in a bear leg, the close against
-    the lowest close since the confirmed peak; 0 in a bull leg), `weeks_since_trough` (-1 before
-    the first trough). The last two say how close the rules are to their next confirmation.
+    Columns:
+    - `label`: the rulebook's real-time call;
+    - `label_if_not_bear`: the label the week gets in hindsight unless it turns out to lie
+      inside a bear (see below);
+    - `in_bear`: a peak is confirmed and its trough is not;
+    - `drawdown_from_peak`: the close against the candidate peak in a bull leg, or against the
+      confirmed peak in a bear leg;
+    - `drawdown_in_bull`: in a bull leg, the close against the highest close since the last
+      trough (0 in a bear leg);
+    - `rise_in_bear`: in a bear leg, the close against the lowest close since the confirmed
+      peak (0 in a bull leg);
+    - `weeks_since_trough`: weeks since the last confirmed trough (-1 before the first).
+    The drawdowns and the rise say how close the rules are to their next confirmation.
     """
     state = scan_closes(closes, rules)
     small = closes["small_cap"].to_numpy()

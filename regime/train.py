@@ -60,7 +60,10 @@ def walk_forward_summary(dataset: Dataset, predictions: pd.DataFrame) -> dict:
     peer = classification_scores(truth, rulebook)
     peer["detection"] = detection(truth, rulebook)
     return {
-        "period": [predictions.index[0].date().isoformat(), predictions.index[-1].date().isoformat()],
+        "period": [
+            predictions.index[0].date().isoformat(),
+            predictions.index[-1].date().isoformat(),
+        ],
         "n_weeks": len(predictions),
         "models": {"regime": ours, "rulebook_realtime": peer},
     }

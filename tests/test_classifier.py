@@ -62,7 +62,9 @@ def test_the_configured_pipeline_handles_missing_features():
 def test_the_same_data_and_settings_give_the_same_probabilities(classifier):
     rng = np.random.default_rng(3)
     X = rng.normal(size=(300, 4))
-    y = np.where(X[:, 0] + X[:, 1] > 1, "risk_off", np.where(X[:, 2] > 0, "neutral", "narrow_rally"))
+    y = np.where(
+        X[:, 0] + X[:, 1] > 1, "risk_off", np.where(X[:, 2] > 0, "neutral", "narrow_rally")
+    )
     settings = ModelSettings(classifier=classifier)
     first = build_classifier(settings).fit(X, y).predict_proba(X)
     second = build_classifier(settings).fit(X, y).predict_proba(X)

@@ -84,7 +84,14 @@ def test_a_broken_file_gives_one_line_and_exit_code_2(tmp_path, content, message
     path = tmp_path / "broken.yaml"
     path.write_text(content)
     result = subprocess.run(
-        [sys.executable, "-c", "from regime.cli import main; main()", "predict", "--config", str(path)],
+        [
+            sys.executable,
+            "-c",
+            "from regime.cli import main; main()",
+            "predict",
+            "--config",
+            str(path),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -34,7 +34,9 @@ def test_appending_future_observations_never_changes_past_rows(
     pd.testing.assert_frame_equal(early, full_features.loc[:cut], check_freq=False)
 
 
-def test_a_shock_after_a_date_does_not_reach_rows_before_it(embedded_data, project_settings, full_features):
+def test_a_shock_after_a_date_does_not_reach_rows_before_it(
+    embedded_data, project_settings, full_features
+):
     shock_from = pd.Timestamp("2010-01-01")
     shocked = {
         key: series.where(series.index < shock_from, series * 3.0)

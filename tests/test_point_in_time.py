@@ -39,7 +39,9 @@ def test_a_daily_series_is_known_after_its_lag():
 
 
 def test_a_row_sees_only_what_was_published_by_its_date():
-    values = pd.Series([1.0, 2.0, 3.0], index=pd.DatetimeIndex(["2024-01-01", "2024-01-08", "2024-01-15"]))
+    values = pd.Series(
+        [1.0, 2.0, 3.0], index=pd.DatetimeIndex(["2024-01-01", "2024-01-08", "2024-01-15"])
+    )
     published = values.index + pd.Timedelta(days=5)
     rows = pd.DatetimeIndex(["2024-01-05", "2024-01-06", "2024-01-12", "2024-01-13"])
     known = as_known_on(values, published, rows, max_age_days=30)

@@ -13,7 +13,16 @@ from regime.constants import REGIMES
 from regime.dataset import training_rows
 from regime.train import train_model
 
-PREDICTION_KEYS = {"as_of", "regime", "confidence", "probabilities", "drivers", "data_through", "stale", "model"}
+PREDICTION_KEYS = {
+    "as_of",
+    "regime",
+    "confidence",
+    "probabilities",
+    "drivers",
+    "data_through",
+    "stale",
+    "model",
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +52,17 @@ def test_training_on_the_embedded_data_reproduces_the_committed_model(
 def test_the_card_records_what_a_user_needs_to_trust_the_model(committed_model):
     card = committed_model.card
     for key in (
-        "version", "created", "libraries", "config_hash", "feature_names", "classes",
-        "label_rules", "training_span", "labels_final_through", "walk_forward", "sha256",
+        "version",
+        "created",
+        "libraries",
+        "config_hash",
+        "feature_names",
+        "classes",
+        "label_rules",
+        "training_span",
+        "labels_final_through",
+        "walk_forward",
+        "sha256",
     ):
         assert key in card, key
     scores = card["walk_forward"]["models"]
@@ -67,7 +85,9 @@ def test_training_labels_as_of_a_date_use_no_later_price(embedded_dataset, proje
     assert "2008-09-19" not in y.index.strftime("%Y-%m-%d")
 
 
-def test_the_current_prediction_is_a_typed_result_whose_dict_is_the_json(committed_model, embedded_data):
+def test_the_current_prediction_is_a_typed_result_whose_dict_is_the_json(
+    committed_model, embedded_data
+):
     prediction = committed_model.predict_current(data=embedded_data)
     as_dict = prediction.to_dict()
     assert set(as_dict) == PREDICTION_KEYS
@@ -80,7 +100,9 @@ def test_the_current_prediction_is_a_typed_result_whose_dict_is_the_json(committ
 
 
 @pytest.mark.parametrize("day", ["2020-03-20", "2009-06-05", "2001-09-14"])
-def test_a_past_prediction_is_the_same_when_later_data_never_existed(day, committed_model, embedded_data):
+def test_a_past_prediction_is_the_same_when_later_data_never_existed(
+    day, committed_model, embedded_data
+):
     full = committed_model.predict_current(pd.Timestamp(day).date(), data=embedded_data)
     blind = committed_model.predict_current(
         pd.Timestamp(day).date(), data=embedded_data.truncated(pd.Timestamp(day))
@@ -90,12 +112,16 @@ def test_a_past_prediction_is_the_same_when_later_data_never_existed(day, commit
 
 
 def test_the_march_2020_crash_is_called_risk_off(committed_model, embedded_data):
-    prediction = committed_model.predict_current(pd.Timestamp("2020-03-20").date(), data=embedded_data)
+    prediction = committed_model.predict_current(
+        pd.Timestamp("2020-03-20").date(), data=embedded_data
+    )
     assert prediction.regime == "risk_off" and prediction.confidence > 0.8
 
 
 def test_drivers_name_model_features_with_signed_effects(committed_model, embedded_data):
-    prediction = committed_model.predict_current(pd.Timestamp("2008-10-10").date(), data=embedded_data)
+    prediction = committed_model.predict_current(
+        pd.Timestamp("2008-10-10").date(), data=embedded_data
+    )
     assert 0 < len(prediction.drivers) <= 5
     assert all(d.feature in committed_model.feature_names for d in prediction.drivers)
     effects = [abs(d.effect) for d in prediction.drivers]

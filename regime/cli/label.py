@@ -16,10 +16,18 @@ from regime.sources import load_market_data
 
 
 @click.command("label")
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First week (ISO date).")
-@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last week (ISO date).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="table", show_default=True
+    "--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First week (ISO date)."
+)
+@click.option(
+    "--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last week (ISO date)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "table"]),
+    default="table",
+    show_default=True,
 )
 @config_option
 def label_command(

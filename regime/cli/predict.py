@@ -20,7 +20,9 @@ from regime.predict import RegimePrediction, load_model
     default=None,
     help="Answer for the week of this date, using only data published by its Friday.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.option(
     "--model",
     "model_path",
@@ -46,7 +48,9 @@ def render_text(p: RegimePrediction) -> str:
     lines = [
         f"Week ending {p.as_of}: {p.regime} (confidence {p.confidence:.0%})",
         "  probabilities: "
-        + ", ".join(f"{r} {v:.1%}" for r, v in sorted(p.probabilities.items(), key=lambda kv: -kv[1])),
+        + ", ".join(
+            f"{r} {v:.1%}" for r, v in sorted(p.probabilities.items(), key=lambda kv: -kv[1])
+        ),
     ]
     if p.drivers:
         lines.append(f"  drivers (change in P({p.regime}) if the feature sat at its usual level):")

@@ -62,7 +62,11 @@ def copy_project_models(tmp_path: Path) -> Path:
     models = tmp_path / "models"
     shutil.copytree(PROJECT / "models", models)
     config = yaml.safe_load((PROJECT / "config.yaml").read_text())
-    config["paths"] = {"data": str(PROJECT / "data"), "models": str(models), "cache": str(tmp_path / "cache")}
+    config["paths"] = {
+        "data": str(PROJECT / "data"),
+        "models": str(models),
+        "cache": str(tmp_path / "cache"),
+    }
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     return models
 
