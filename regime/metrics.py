@@ -30,6 +30,32 @@ def expected_calibration_error(truth: pd.Series, proba: pd.DataFrame, bins: int 
     return float(error)
 
 
+def reliability_table(truth: pd.Series, proba: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
+    """Per confidence bin of the top class: mean confidence, accuracy and week count.
+
+    The points of a reliability diagram; empty bins are left out.
+    """
+    confidence = proba.max(axis=1).to_numpy()
+    correct = (proba.idxmax(axis=1).to_numpy() == truth.to_numpy()).astype(float)
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    rows = [
+        (b, confidence[which == b].mean(), correct[which == b].mean(), int((which == b).sum()))
+        for b in range(bins)
+        if (which == b).any()
+    ]
+    return pd.DataFrame(rows, columns=["bin", "confidence", "accuracy", "weeks"])
+
+
+def weekly_log_loss(truth: pd.Series, proba: pd.DataFrame) -> np.ndarray:
+    """-log of the probability given to the true class, week by week (clipped like sklearn)."""
+    columns = list(proba.columns)
+    positions = np.array([columns.index(label) for label in truth])
+    values = proba.to_numpy(dtype=float)
+    values = values / values.sum(axis=1, keepdims=True)
+    picked = values[np.arange(len(values)), positions]
+    return -np.log(np.clip(picked, np.finfo(float).eps, 1.0))
+
+
 def brier_score(truth: pd.Series, proba: pd.DataFrame) -> float:
     """Multi-class Brier score: mean squared distance to the one-hot truth (0 best, 2 worst)."""
     onehot = pd.get_dummies(truth).reindex(columns=proba.columns, fill_value=0).to_numpy(float)
@@ -37,7 +63,7 @@ def brier_score(truth: pd.Series, proba: pd.DataFrame) -> float:
 
 
 def classification_scores(
-    truth: pd.Series, predicted: pd.Series, proba: pd.DataFrame | None = None
+    truth: pd.Series, predicted: pd.Series, proba: pd.DataFrame | None = None, ece_bins: int = 10
 ) -> dict:
     """Every metric for one model; probability metrics are None when `proba` is None."""
     labels = list(REGIMES)
@@ -55,7 +81,7 @@ def classification_scores(
         proba = proba.set_axis(labels, axis=1)
         scores["log_loss"] = float(log_loss(truth, proba.to_numpy(), labels=labels))
         scores["brier"] = brier_score(truth, proba)
-        scores["ece"] = expected_calibration_error(truth, proba)
+        scores["ece"] = expected_calibration_error(truth, proba, ece_bins)
     return scores
 
 

@@ -7,9 +7,11 @@ import sys
 import click
 
 from regime.cli._common import run_guarded
+from regime.cli.evaluate import evaluate_command
 from regime.cli.fetch import fetch_command
 from regime.cli.label import label_command
 from regime.cli.predict import predict_command
+from regime.cli.report import report_command
 from regime.cli.train import train_command
 
 
@@ -19,9 +21,11 @@ def cli() -> None:
     """Classify the US small-cap versus large-cap market regime from macro signals."""
 
 
+cli.add_command(evaluate_command)
 cli.add_command(fetch_command)
 cli.add_command(label_command)
 cli.add_command(predict_command)
+cli.add_command(report_command)
 cli.add_command(train_command)
 
 

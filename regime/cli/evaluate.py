@@ -1,0 +1,96 @@
+"""`regime evaluate`: our model against its peers, walk-forward, plus the allocation backtest."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from regime.cli._common import config_option, settings_from
+from regime.errors import RegimeError
+from regime.evaluate import Evaluation, evaluate
+from regime.sources import load_market_data
+from regime.summary import (
+    BACKTEST_HEADERS,
+    COMPARISON_HEADERS,
+    backtest_rows,
+    comparison_lines,
+    comparison_rows,
+    text_table,
+)
+
+
+@click.command("evaluate")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--predictions",
+    "predictions_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write our weekly out-of-sample predictions to this CSV file.",
+)
+@config_option
+def evaluate_command(fmt: str, predictions_path: Path | None, config_path: Path | None) -> None:
+    """Compare the model with its peers out of sample (walk-forward) and backtest its calls."""
+    settings = settings_from(config_path)
+    evaluation = run_with_progress(settings, load_market_data(settings), "evaluating")
+    if predictions_path is not None:
+        write_predictions(evaluation.predictions(), predictions_path)
+    result = evaluation.to_dict()
+    click.echo(json.dumps(result) if fmt == "json" else render_table(result))
+
+
+def run_with_progress(settings, data, label: str) -> Evaluation:
+    """`evaluate`, with a progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        return evaluate(data, settings)
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        return evaluate(data, settings, progress=progress)
+
+
+def write_predictions(frame: pd.DataFrame, path: Path) -> None:
+    """CSV with header date,label,predicted,p_<regime>...; written to a temp file, then renamed."""
+    out = frame.copy()
+    out.index = out.index.strftime("%Y-%m-%d")
+    text = out.to_csv(float_format="%.6f", lineterminator="\n")
+    target = path.resolve()
+    try:
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except OSError as exc:
+        raise RegimeError(f"cannot write predictions to {path}: {exc.strerror or exc}") from None
+
+
+def render_table(result: dict) -> str:
+    backtest = result["backtest"]
+    lines = [
+        f"walk-forward {result['period'][0]} .. {result['period'][1]}: {result['n_weeks']} weeks, "
+        f"{result['refits']} refits",
+        "",
+        text_table(COMPARISON_HEADERS, comparison_rows(result)),
+        "",
+        *comparison_lines(result),
+        "no probabilities (probability metrics left empty): "
+        + ", ".join(n for n, m in result["models"].items() if not m["has_probabilities"]),
+        "",
+        f"allocation backtest {backtest['period'][0]} .. {backtest['period'][1]} "
+        f"({backtest['n_weeks']} weeks): {backtest['description']}",
+        text_table(BACKTEST_HEADERS, backtest_rows(result)),
+        *(f"note: {note}" for note in backtest["notes"]),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,32 @@
+"""`regime report`: charts and a self-contained HTML page of the walk-forward evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from regime.cli._common import config_option, settings_from
+from regime.cli.evaluate import run_with_progress
+from regime.sources import load_market_data
+
+
+@click.command("report")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the PNG charts and report.html (created if missing).",
+)
+@config_option
+def report_command(out_dir: Path, config_path: Path | None) -> None:
+    """Evaluate walk-forward, then write PNG charts and one HTML page that embeds them."""
+    # Imported here: matplotlib is only needed by this command.
+    from regime.report import build_report, feature_importances, write_report
+
+    settings = settings_from(config_path)
+    evaluation = run_with_progress(settings, load_market_data(settings), "evaluating")
+    report = build_report(evaluation, feature_importances(evaluation, settings))
+    written = write_report(report, out_dir)
+    click.echo(f"wrote {len(written)} files to {out_dir}; open {out_dir / 'report.html'}")

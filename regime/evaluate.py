@@ -1,0 +1,225 @@
+"""Walk-forward evaluation of our model against its peers, on the same weeks and refit dates.
+
+The dataset is built once; our model comes from `walk_forward`, and every peer is refitted at
+the same refit dates (`refit_blocks(test_weeks(...))`) on what was known then. The result holds
+each model's weekly out-of-sample calls, their scores, a block-bootstrap comparison with the
+best peer, and the regime-timed allocation backtest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from regime.backtest import BacktestResult, run_backtest
+from regime.bootstrap import balanced_accuracy_rows, bootstrap_interval, mean_rows
+from regime.config import Settings
+from regime.constants import REGIMES
+from regime.dataset import Dataset, training_rows
+from regime.features import known_on
+from regime.metrics import classification_scores, detection, weekly_log_loss
+from regime.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
+from regime.sources.market_data import MarketData
+from regime.walk_forward import Progress, refit_blocks, rulebook_realtime, test_weeks, walk_forward
+
+OURS = "regime"
+MODEL_NAMES = (OURS, "rulebook_realtime", "majority", "hmm", "markov_switching")
+PROBA_COLUMNS = [f"p_{r}" for r in REGIMES]
+NOTES = {
+    OURS: "gated logistic classifier, walk-forward refits",
+    "rulebook_realtime": "the label rules applied with prices known each week; no probabilities",
+    "majority": "the most frequent training label; probabilities = training class frequencies",
+    "hmm": "Gaussian HMM on features, forward-filtered; states named by training majority vote",
+    "markov_switching": "Markov-switching regression of weekly RUT-SPX returns, filtered",
+}
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """One model's weekly out-of-sample calls; `proba` is None for a model without them."""
+
+    name: str
+    predicted: pd.Series
+    proba: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything `regime evaluate` reports; `to_dict()` is its JSON."""
+
+    truth: pd.Series
+    runs: dict[str, ModelRun]
+    scores: dict[str, dict]
+    comparison: dict[str, dict]
+    backtest: BacktestResult
+    peer_details: dict
+    refits: int
+    dataset: Dataset = field(repr=False)
+
+    @property
+    def period(self) -> tuple[str, str]:
+        return (self.truth.index[0].date().isoformat(), self.truth.index[-1].date().isoformat())
+
+    @property
+    def n_weeks(self) -> int:
+        return len(self.truth)
+
+    def to_dict(self) -> dict:
+        return {
+            "period": list(self.period),
+            "n_weeks": self.n_weeks,
+            "refits": self.refits,
+            "models": self.scores,
+            "comparison": self.comparison,
+            "backtest": self.backtest.to_dict(),
+            "peer_details": self.peer_details,
+        }
+
+    def predictions(self) -> pd.DataFrame:
+        """Our weekly predictions: `label`, `predicted`, `p_<regime>`, indexed by `date`."""
+        ours = self.runs[OURS]
+        frame = ours.proba.set_axis(PROBA_COLUMNS, axis=1)
+        frame.insert(0, "predicted", ours.predicted)
+        frame.insert(0, "label", self.truth)
+        frame.index.name = "date"
+        return frame
+
+
+def evaluate(data: MarketData, settings: Settings, progress: Progress | None = None) -> Evaluation:
+    """Score our model and every peer on the configured walk-forward weeks. Deterministic."""
+    dataset = Dataset.build(data, settings)
+    blocks = refit_blocks(test_weeks(dataset, settings), settings.walk_forward.refit_weeks)
+    total = 2 * len(blocks)
+
+    def step(offset: int):
+        return None if progress is None else (lambda done, _n: progress(offset + done, total))
+
+    ours = walk_forward(dataset, settings, progress=step(0))
+    truth = ours["label"]
+    proba = {OURS: ours[PROBA_COLUMNS].set_axis(list(REGIMES), axis=1)}
+    peer_frames: dict[str, list[pd.DataFrame]] = {"majority": [], "hmm": [], "markov_switching": []}
+    mappings: dict[str, list[dict]] = {"hmm": [], "markov_switching": []}
+    report = step(len(blocks))
+    for done, block in enumerate(blocks):
+        refit_on = block[0] - pd.Timedelta(days=7)
+        block_proba, block_maps = peer_probabilities(dataset, settings, block, refit_on)
+        for name, frame in block_proba.items():
+            peer_frames[name].append(frame)
+        for name, mapping in block_maps.items():
+            mappings[name].append({"refit": refit_on.date().isoformat(), "states": mapping})
+        if report is not None:
+            report(done + 1, len(blocks))
+    for name, frames in peer_frames.items():
+        proba[name] = pd.concat(frames)
+    runs = {
+        name: ModelRun(name, proba[name].idxmax(axis=1).rename(name), proba[name])
+        for name in (OURS, "majority", "hmm", "markov_switching")
+    }
+    runs["rulebook_realtime"] = ModelRun(
+        "rulebook_realtime", rulebook_realtime(dataset, truth.index), None
+    )
+    runs = {name: runs[name] for name in MODEL_NAMES}
+    scores = {name: _scores(truth, run, settings) for name, run in runs.items()}
+    cash = weekly_cash_rate(data, settings, dataset.closes.index)
+    return Evaluation(
+        truth=truth,
+        runs=runs,
+        scores=scores,
+        comparison=compare_with_best_peer(truth, runs, scores, settings),
+        backtest=run_backtest(runs[OURS].predicted, dataset.closes, cash, settings.backtest),
+        peer_details={
+            "hmm": {"features": hmm_columns(dataset, settings), "state_labels": mappings["hmm"]},
+            "markov_switching": {
+                "series": "weekly log return of small_cap minus large_cap",
+                "state_labels": mappings["markov_switching"],
+            },
+        },
+        refits=len(blocks),
+        dataset=dataset,
+    )
+
+
+def peer_probabilities(
+    dataset: Dataset, settings: Settings, block: pd.DatetimeIndex, refit_on: pd.Timestamp
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
+    """Each probabilistic peer's regime probabilities for `block`, refitted as of `refit_on`.
+
+    Training labels are those known on `refit_on` (final weeks only); fitting sees features and
+    returns up to `refit_on`; the probabilities of a week use data up to that week only.
+    Also returns the state -> label mapping each state-based peer learned.
+    """
+    ev = settings.evaluation
+    floor = settings.model.min_probability
+    _, y = training_rows(dataset, settings, known_on=refit_on)
+    start = pd.Timestamp(settings.model.train_start)
+    features = dataset.features.loc[start:, hmm_columns(dataset, settings)]
+    hmm = FilteredGaussianHMM(ev.hmm_states, ev.hmm_iterations, ev.seed, floor)
+    hmm.fit(features.loc[:refit_on], y)
+    returns = relative_returns(dataset.closes).loc[start:]
+    markov = FilteredMarkovSwitching(ev.markov_regimes, floor).fit(returns.loc[:refit_on], y)
+    proba = {
+        "majority": majority_proba(y, block),
+        "hmm": hmm.predict_proba(features.loc[: block[-1]]).loc[block],
+        "markov_switching": markov.predict_proba(returns.loc[: block[-1]]).loc[block],
+    }
+    maps = {
+        "hmm": {str(k): v for k, v in hmm.state_labels_.items()},
+        "markov_switching": {str(k): v for k, v in markov.state_labels_.items()},
+    }
+    return proba, maps
+
+
+def hmm_columns(dataset: Dataset, settings: Settings) -> list[str]:
+    prefixes = settings.evaluation.hmm_features
+    return [c for c in dataset.features.columns if c.startswith(prefixes)]
+
+
+def relative_returns(closes: pd.DataFrame) -> pd.Series:
+    """Weekly log return of small caps minus that of large caps (known at each week's close)."""
+    logs = np.log(closes[["small_cap", "large_cap"]])
+    return (logs["small_cap"].diff() - logs["large_cap"].diff()).dropna()
+
+
+def weekly_cash_rate(data: MarketData, settings: Settings, weeks: pd.DatetimeIndex) -> pd.Series:
+    """The T-bill rate (annual %) as known on each week, carried forward over gaps."""
+    series_id = settings.series.market.cash_rate
+    return known_on(settings, data, series_id, weeks).ffill()
+
+
+def _scores(truth: pd.Series, run: ModelRun, settings: Settings) -> dict:
+    scores = classification_scores(truth, run.predicted, run.proba, settings.evaluation.ece_bins)
+    scores["detection"] = detection(truth, run.predicted)
+    scores["has_probabilities"] = run.proba is not None
+    scores["note"] = NOTES[run.name]
+    return scores
+
+
+def compare_with_best_peer(
+    truth: pd.Series, runs: dict[str, ModelRun], scores: dict[str, dict], settings: Settings
+) -> dict[str, dict]:
+    """Our model minus the best peer, with block-bootstrap intervals.
+
+    Balanced accuracy: the peer with the highest one (a positive difference favours us). Log
+    loss: the peer with the lowest, among peers with probabilities (negative favours us).
+    """
+    ev = settings.evaluation
+    options = dict(
+        block=ev.bootstrap_block_weeks,
+        samples=ev.bootstrap_samples,
+        seed=ev.seed,
+        confidence=ev.confidence,
+    )
+    peers = [name for name in runs if name != OURS]
+    best_ba = max(peers, key=lambda name: scores[name]["balanced_accuracy"])
+    ours_ba = balanced_accuracy_rows(truth.to_numpy(), runs[OURS].predicted.to_numpy())
+    peer_ba = balanced_accuracy_rows(truth.to_numpy(), runs[best_ba].predicted.to_numpy())
+    ba = bootstrap_interval(lambda rows: ours_ba(rows) - peer_ba(rows), len(truth), **options)
+    result = {"balanced_accuracy": {"best_peer": best_ba, "difference": ba.to_dict()}}
+    probabilistic = [name for name in peers if runs[name].proba is not None]
+    best_ll = min(probabilistic, key=lambda name: scores[name]["log_loss"])
+    gap = weekly_log_loss(truth, runs[OURS].proba) - weekly_log_loss(truth, runs[best_ll].proba)
+    ll = bootstrap_interval(mean_rows(gap), len(truth), **options)
+    result["log_loss"] = {"best_peer": best_ll, "difference": ll.to_dict()}
+    return result

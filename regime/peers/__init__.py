@@ -1,0 +1,12 @@
+"""Peers our model is judged against: simple, well-known alternatives scored on the same weeks.
+
+Each peer is refitted at the same refit dates as our model, learns only from what was known
+then, and produces probabilities for a week from data up to that week only.
+"""
+
+from regime.peers.hmm import FilteredGaussianHMM
+from regime.peers.majority import majority_proba
+from regime.peers.mapping import states_to_labels
+from regime.peers.markov import FilteredMarkovSwitching
+
+__all__ = ["FilteredGaussianHMM", "FilteredMarkovSwitching", "majority_proba", "states_to_labels"]

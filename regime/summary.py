@@ -1,0 +1,102 @@
+"""The comparison and backtest tables as rows of formatted strings, for text and HTML alike."""
+
+from __future__ import annotations
+
+from regime.constants import RISK_OFF
+
+COMPARISON_HEADERS = (
+    "model",
+    "bal.acc",
+    "macro F1",
+    "log loss",
+    "Brier",
+    "ECE",
+    "risk_off recall",
+    "risk_off precision",
+    "mean lag (wk)",
+    "missed",
+    "false risk_off wk",
+)
+BACKTEST_HEADERS = (
+    "strategy",
+    "CAGR",
+    "volatility",
+    "max drawdown",
+    "Sharpe",
+    "turnover / yr",
+    "costs",
+)
+
+
+def comparison_rows(result: dict) -> list[tuple[str, ...]]:
+    """One row per model of an evaluation's `to_dict()`; '-' where a model has no value."""
+    rows = []
+    for name, m in result["models"].items():
+        found = m["detection"]
+        rows.append(
+            (
+                name,
+                _num(m["balanced_accuracy"]),
+                _num(m["macro_f1"]),
+                _num(m["log_loss"]),
+                _num(m["brier"]),
+                _num(m["ece"]),
+                _num(m["recall"][RISK_OFF]),
+                _num(m["precision"][RISK_OFF]),
+                _num(found["mean_lag_weeks"], ".1f"),
+                f"{found['missed_episodes']}/{len(found['episodes'])}",
+                str(found["false_alarm_weeks"]),
+            )
+        )
+    return rows
+
+
+def backtest_rows(result: dict) -> list[tuple[str, ...]]:
+    rows = []
+    for name, s in result["backtest"]["strategies"].items():
+        rows.append(
+            (
+                name,
+                _pct(s["cagr"]),
+                _pct(s["volatility"]),
+                _pct(s["max_drawdown"]),
+                _num(s["sharpe"], ".2f"),
+                _pct(s["turnover"], ".0%"),
+                _pct(s["total_cost"]),
+            )
+        )
+    return rows
+
+
+def comparison_lines(result: dict) -> list[str]:
+    """Plain sentences: the bootstrap intervals of our model minus the best peer."""
+    lines = []
+    for metric, better in (("balanced_accuracy", "higher"), ("log_loss", "lower")):
+        c = result["comparison"][metric]
+        d = c["difference"]
+        lines.append(
+            f"regime minus best peer ({c['best_peer']}) on {metric}: {d['estimate']:+.3f}, "
+            f"{d['confidence']:.0%} CI [{d['low']:+.3f}, {d['high']:+.3f}] "
+            f"(circular blocks of {d['block_weeks']} weeks, {d['samples']} resamples, "
+            f"seed {d['seed']}; "
+            f"{better} is better)"
+        )
+    return lines
+
+
+def text_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells):
+        first = cells[0].ljust(widths[0])
+        return "  ".join([first, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))])
+
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+def _num(value: float | None, fmt: str = ".3f") -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def _pct(value: float, fmt: str = ".1%") -> str:
+    return format(value, fmt)
