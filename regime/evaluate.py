@@ -115,8 +115,11 @@ def evaluate(data: MarketData, settings: Settings, progress: Progress | None = N
         proba[name] = pd.concat(frames)
     runs = {
         name: ModelRun(name, proba[name].idxmax(axis=1).rename(name), proba[name])
-        for name in (OURS, "majority", "hmm", "markov_switching")
+        for name in ("majority", "hmm", "markov_switching")
     }
+    # Our call follows the model's own decision rule (model.decision), which need not be the
+    # most probable class.
+    runs[OURS] = ModelRun(OURS, ours["predicted"].rename(OURS), proba[OURS])
     runs["rulebook_realtime"] = ModelRun(
         "rulebook_realtime", rulebook_realtime(dataset, truth.index), None
     )
