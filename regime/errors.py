@@ -33,3 +33,9 @@ class ModelArtifactError(RegimeError):
     """A saved model is missing, tampered with, or from an incompatible version."""
 
     exit_code = 4
+
+
+class HistoryError(RegimeError):
+    """The prediction history cannot be opened, read or written (or is held locked too long)."""
+
+    exit_code = 5

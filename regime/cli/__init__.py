@@ -9,9 +9,12 @@ import click
 from regime.cli._common import run_guarded
 from regime.cli.evaluate import evaluate_command
 from regime.cli.fetch import fetch_command
+from regime.cli.history import history_command
 from regime.cli.label import label_command
+from regime.cli.models import models_group
 from regime.cli.predict import predict_command
 from regime.cli.report import report_command
+from regime.cli.run import run_command
 from regime.cli.train import train_command
 
 
@@ -23,9 +26,12 @@ def cli() -> None:
 
 cli.add_command(evaluate_command)
 cli.add_command(fetch_command)
+cli.add_command(history_command)
 cli.add_command(label_command)
+cli.add_command(models_group)
 cli.add_command(predict_command)
 cli.add_command(report_command)
+cli.add_command(run_command)
 cli.add_command(train_command)
 
 

@@ -28,7 +28,8 @@ def settings_from(config_path: Path | None) -> Settings:
 def run_guarded(command: Callable[..., Any]) -> int:
     """Run a click command; a RegimeError becomes one line on stderr and its exit code."""
     try:
-        command.main(standalone_mode=False)
+        # Without standalone mode, click returns (not raises) the code of a `ctx.exit(code)`.
+        code = command.main(standalone_mode=False)
     except RegimeError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
@@ -44,4 +45,4 @@ def run_guarded(command: Callable[..., Any]) -> int:
         # stdout closed early (e.g. piped into `head`): not an error worth a traceback.
         sys.stderr.close()
         return 0
-    return 0
+    return code if isinstance(code, int) else 0

@@ -1,4 +1,8 @@
-"""`regime train`: retrain from the current data, evaluate walk-forward, save a new version."""
+"""`regime train`: retrain from the current data, evaluate walk-forward, save a new version.
+
+The new version becomes active only when its walk-forward scores are not worse than the active
+model's (or with --force); the summary says which happened.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from regime.artifact import save_model
 from regime.cli._common import config_option, settings_from
+from regime.registry import Registration, register
 from regime.sources import load_market_data
 from regime.train import train_model
 
@@ -16,8 +20,14 @@ from regime.train import train_model
 @click.command("train")
 @config_option
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def train_command(config_path: Path | None, quiet: bool) -> None:
-    """Retrain the model from the current data and make it the active version."""
+@click.option(
+    "--force", is_flag=True, help="Make the new version active even if it scores worse."
+)
+def train_command(config_path: Path | None, quiet: bool, force: bool) -> None:
+    """Retrain the model from the current data; promote it if it is not worse than the active one.
+
+    "Not worse": walk-forward balanced accuracy not lower and log loss not higher.
+    """
     settings = settings_from(config_path)
     data = load_market_data(settings)
     show = not quiet and sys.stderr.isatty()
@@ -38,19 +48,28 @@ def train_command(config_path: Path | None, quiet: bool) -> None:
             trained = train_model(data, settings, progress=progress, stage=stage)
     else:
         trained = train_model(data, settings, stage=stage)
-    target = save_model(trained.pipeline, trained.card, settings.models_dir)
-    click.echo(render_summary(trained.card, target))
+    outcome = register(trained.pipeline, trained.card, settings.models_dir, force=force)
+    click.echo(render_summary(trained.card, outcome.path, outcome))
 
 
-def render_summary(card: dict, target: Path) -> str:
+def render_summary(card: dict, target: Path | None, outcome: Registration | None = None) -> str:
     wf = card["walk_forward"]
     ours, rules = wf["models"]["regime"], wf["models"]["rulebook_realtime"]
+    if outcome is None:
+        headline = f"saved model {card['version']} to {target} (now active)"
+    elif outcome.saved:
+        state = "active" if outcome.active else "not active"
+        headline = f"saved model {card['version']} to {target} ({state}): {outcome.reason}"
+    else:
+        headline = f"model {card['version']} {outcome.reason}"
     lines = [
-        f"saved model {card['version']} to {target} (now active)",
-        f"trained on {card['training_weeks']} weeks {card['training_span'][0]} .. {card['training_span'][1]}"
+        headline,
+        f"trained on {card['training_weeks']} weeks "
+        f"{card['training_span'][0]} .. {card['training_span'][1]}"
         f"; labels final through {card['labels_final_through']}",
         f"walk-forward {wf['period'][0]} .. {wf['period'][1]} ({wf['n_weeks']} weeks):",
-        f"  {'':<20}{'bal.acc':>8}{'logloss':>9}{'ECE':>7}{'risk_off recall':>17}{'mean lag (wk)':>15}",
+        f"  {'':<20}{'bal.acc':>8}{'logloss':>9}{'ECE':>7}"
+        f"{'risk_off recall':>17}{'mean lag (wk)':>15}",
     ]
     for name, m in (("regime", ours), ("rulebook_realtime", rules)):
         ll = "-" if m["log_loss"] is None else f"{m['log_loss']:.3f}"

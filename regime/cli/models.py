@@ -1,0 +1,97 @@
+"""`regime models`: list the saved versions, show one's card, promote one to active."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from regime.cli._common import config_option, settings_from
+from regime.registry import VersionInfo, list_versions, promote, show
+
+
+@click.group("models")
+def models_group() -> None:
+    """The model registry: the version folders under models/ and the active one (LATEST)."""
+
+
+@models_group.command("list")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@config_option
+def list_command(fmt: str, config_path: Path | None) -> None:
+    """Every saved version, its walk-forward scores, and whether it is active or unusable."""
+    settings = settings_from(config_path)
+    versions = list_versions(settings.models_dir)
+    if fmt == "json":
+        click.echo(json.dumps([_as_dict(v) for v in versions], indent=2))
+        return
+    if not versions:
+        click.echo(f"no models in {settings.models_dir}; run `regime train`")
+        return
+    click.echo(f"  {'version':<20}{'trained through':<17}{'bal.acc':>8}{'logloss':>9}  status")
+    for v in versions:
+        mark = "*" if v.active else " "
+        ba = "-" if v.balanced_accuracy is None else f"{v.balanced_accuracy:.3f}"
+        ll = "-" if v.log_loss is None else f"{v.log_loss:.3f}"
+        status = f"REFUSED: {v.problem}" if v.problem else ("active" if v.active else "")
+        line = f"{mark} {v.version:<20}{v.trained_through or '-':<17}{ba:>8}{ll:>9}  {status}"
+        click.echo(line.rstrip())
+
+
+@models_group.command("show")
+@click.argument("version")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@config_option
+def show_command(version: str, fmt: str, config_path: Path | None) -> None:
+    """A version's card (json: the whole card) and whether its artifact passes the sha256 check."""
+    settings = settings_from(config_path)
+    info, card = show(settings.models_dir, version)
+    if fmt == "json":
+        click.echo(json.dumps({**card, "active": info.active, "problem": info.problem}, indent=2))
+        return
+    libraries = ", ".join(f"{k} {v}" for k, v in card.get("libraries", {}).items())
+    lines = [
+        f"version          {card.get('version')}{'  (active)' if info.active else ''}",
+        f"folder           {info.path}",
+        f"created          {card.get('created')}",
+        f"trained on       {card.get('training_weeks')} weeks "
+        f"{' .. '.join(card.get('training_span', []))}",
+        f"labels through   {card.get('labels_final_through')}",
+        f"config hash      {card.get('config_hash')}",
+        f"libraries        {libraries}",
+        f"sha256           {card.get('sha256')}",
+        f"artifact check   {'ok' if info.problem is None else 'REFUSED: ' + info.problem}",
+    ]
+    if info.balanced_accuracy is not None:
+        ll = "-" if info.log_loss is None else f"{info.log_loss:.4f}"
+        ba = info.balanced_accuracy
+        lines.append(f"walk-forward     balanced accuracy {ba:.4f}, log loss {ll}")
+    click.echo("\n".join(lines))
+
+
+@models_group.command("promote")
+@click.argument("version")
+@config_option
+def promote_command(version: str, config_path: Path | None) -> None:
+    """Make VERSION the active model (after checking its card and sha256), whatever its scores."""
+    settings = settings_from(config_path)
+    info = promote(settings.models_dir, version)
+    click.echo(f"{info.version} is now the active model in {settings.models_dir}")
+
+
+def _as_dict(v: VersionInfo) -> dict:
+    return {
+        "version": v.version,
+        "path": str(v.path),
+        "active": v.active,
+        "created": v.created,
+        "trained_through": v.trained_through,
+        "balanced_accuracy": v.balanced_accuracy,
+        "log_loss": v.log_loss,
+        "problem": v.problem,
+    }

@@ -1,0 +1,80 @@
+"""`regime run`: the scheduled job (cron, systemd timer, CI): fetch, predict, record.
+
+Logs go to stderr with levels (text or JSON lines); a failure is one ERROR line and a non-zero
+exit code (the error's own, 70 for a bug). Nothing is printed on stdout unless `--json`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from regime.cli._common import config_option, settings_from
+from regime.errors import RegimeError
+from regime.jobs import run_job
+from regime.logging_setup import FORMATS, configure
+
+log = logging.getLogger("regime.run")
+EXIT_BUG = 70  # EX_SOFTWARE
+
+
+@click.command("run")
+@click.option("--offline", is_flag=True, help="Do not fetch, even when FRED_API_KEY is set.")
+@click.option("--strict", is_flag=True, help="Fail when any series fails to fetch.")
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A model version folder (default: the one models/LATEST names).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Also print the prediction as JSON on stdout."
+)
+@click.option(
+    "--log-format", type=click.Choice(FORMATS), default="text", show_default=True,
+    help="json: one JSON object per line, for log collectors.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    default="INFO",
+    show_default=True,
+)
+@config_option
+def run_command(
+    offline: bool,
+    strict: bool,
+    model_path: Path | None,
+    as_json: bool,
+    log_format: str,
+    log_level: str,
+    config_path: Path | None,
+) -> None:
+    """Fetch new data (when FRED_API_KEY is set), predict the latest week, record it.
+
+    Idempotent: a second run for the same week and model adds nothing. The prediction history
+    is the SQLite file of history.path in config.yaml; `regime history` prints it.
+    """
+    configure(log_format, log_level.upper())
+    try:
+        settings = settings_from(config_path)
+        result = run_job(settings, offline=offline, strict=strict, model_path=model_path)
+    except RegimeError as exc:
+        fields = {"error": type(exc).__name__, "exit_code": exc.exit_code}
+        log.error("%s", exc, extra={"fields": fields})
+        raise click.exceptions.Exit(exc.exit_code) from None
+    except Exception as exc:  # noqa: BLE001 - a scheduled job reports one line, not a traceback
+        log.error(
+            "unexpected %s: %s (rerun with --log-level DEBUG for the traceback)",
+            type(exc).__name__,
+            exc,
+            extra={"fields": {"error": type(exc).__name__, "exit_code": EXIT_BUG}},
+        )
+        log.debug("traceback", exc_info=True)
+        raise click.exceptions.Exit(EXIT_BUG) from None
+    if as_json:
+        click.echo(json.dumps({**result.prediction.to_dict(), "recorded": result.added}))

@@ -1,0 +1,130 @@
+"""The scheduled job behind `regime run`: refresh the data, predict the latest week, record it.
+
+Runs hold a lock next to the history file for their whole length, so overlapping runs (a slow
+fetch and the next timer tick) take turns; the history's unique (week, model version) key makes
+a repeated run a no-op even without the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from regime.config import Settings
+from regime.errors import DataSourceError, HistoryError
+from regime.history import open_history, record
+from regime.predict import RegimePrediction, load_model
+from regime.sources.fetch import KEY_ENV, fetch, fred_api_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run did: the prediction, whether it added a row, whether data was fetched."""
+
+    prediction: RegimePrediction
+    added: bool
+    fetched: bool
+    history_path: Path
+
+
+def run_job(
+    settings: Settings,
+    *,
+    offline: bool = False,
+    strict: bool = False,
+    model_path: Path | None = None,
+) -> RunResult:
+    """Fetch (when a FRED key is set and not `offline`), predict the latest week, record it.
+
+    With `strict`, a series that fails to fetch is an error (DataSourceError) instead of a
+    warning. Raises HistoryError when the history cannot be used; it is checked before any
+    download, and a file that fails the check is never written to.
+    """
+    path = settings.history_path
+    with job_lock(path, settings.history.lock_timeout_seconds):
+        with closing(open_history(path)) as con:
+            fetched = refresh(settings, offline=offline, strict=strict)
+            model = load_model(model_path, settings)
+            prediction = model.predict_current()
+            added = record(con, path, prediction)
+    _report(prediction, added, path)
+    return RunResult(prediction, added, fetched, path)
+
+
+@contextmanager
+def job_lock(history_path: Path, timeout: float) -> Iterator[None]:
+    """Hold `<history>.lock`; HistoryError when it cannot be created or is held too long."""
+    lock_path = history_path.with_name(history_path.name + ".lock")
+    try:
+        history_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(lock_path), timeout=timeout)
+        lock.acquire()
+    except Timeout:
+        raise HistoryError(
+            f"another `regime run` has held {lock_path} for more than {timeout:g} s; "
+            "check for a stuck run or raise history.lock_timeout_seconds"
+        ) from None
+    except OSError as exc:
+        raise HistoryError(
+            f"cannot create the lock {lock_path} beside the prediction history "
+            f"({exc.strerror or exc}); fix the permissions or set history.path in config.yaml"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def refresh(settings: Settings, *, offline: bool = False, strict: bool = False) -> bool:
+    """Run `regime fetch`'s refresh when a FRED key is set; True when it fetched."""
+    if offline:
+        log.info("offline run: predicting from the cache and the embedded data")
+        return False
+    if not fred_api_key(settings):
+        log.warning(
+            "%s is not set: not fetching; predicting from the cache and the embedded data",
+            KEY_ENV,
+        )
+        return False
+    report = fetch(settings)
+    for item in report.series:
+        if item.note:
+            log.warning("%s", item.note)
+        if item.ok:
+            log.info("fetched %s", item.summary())
+        else:
+            log.warning("fetch failed: %s", item.error)
+    if strict and not report.ok:
+        names = ", ".join(s.key for s in report.failed)
+        raise DataSourceError(f"{len(report.failed)} series failed to fetch ({names}); --strict")
+    return True
+
+
+def _report(prediction: RegimePrediction, added: bool, path: Path) -> None:
+    fields = {
+        "as_of": prediction.as_of,
+        "regime": prediction.regime,
+        "confidence": round(prediction.confidence, 6),
+        "model_version": prediction.model["version"],
+        "added": added,
+        "history": str(path),
+    }
+    if prediction.stale:
+        log.warning("stale series (treated as missing): %s", ", ".join(prediction.stale))
+    outcome = "recorded" if added else "already recorded, history unchanged"
+    log.info(
+        "week ending %s: %s (confidence %.0f%%), model %s: %s",
+        prediction.as_of,
+        prediction.regime,
+        100 * prediction.confidence,
+        prediction.model["version"],
+        outcome,
+        extra={"fields": fields},
+    )

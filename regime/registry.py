@@ -1,0 +1,213 @@
+"""The model registry: the version folders under `models/`, which one is active, and promotion.
+
+A version is promoted (named in `models/LATEST`) when its walk-forward scores are not worse than
+the active model's, or by hand. Every change happens under `models/.lock`, so two `regime train`
+or `regime models promote` runs never interleave; reading needs no lock (each change is one
+atomic rename).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from regime.artifact import (
+    CARD_NAME,
+    LATEST_NAME,
+    latest_version,
+    read_card,
+    save_model,
+    verify_artifact,
+    write_latest,
+)
+from regime.errors import ModelArtifactError
+
+LOCK_NAME = ".lock"
+LOCK_SECONDS = 120.0
+# Scores closer than this are equal: a retrain on another machine may differ in the last bits.
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version folder as `regime models list` shows it. `problem` is None when loadable."""
+
+    version: str
+    path: Path
+    active: bool
+    created: str | None = None
+    trained_through: str | None = None
+    balanced_accuracy: float | None = None
+    log_loss: float | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    promote: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What `register` did with a freshly trained model."""
+
+    version: str
+    path: Path | None
+    saved: bool
+    active: bool
+    reason: str
+
+
+def scores(card: dict) -> tuple[float | None, float | None]:
+    """(balanced accuracy, log loss) of the model's own walk-forward, None where absent."""
+    try:
+        ours = card["walk_forward"]["models"]["regime"]
+    except (KeyError, TypeError):
+        return None, None
+    ba, ll = ours.get("balanced_accuracy"), ours.get("log_loss")
+    return (
+        float(ba) if isinstance(ba, int | float) else None,
+        float(ll) if isinstance(ll, int | float) else None,
+    )
+
+
+def compare(candidate: dict, active: dict | None) -> Decision:
+    """Promote when no score got worse: balanced accuracy not lower, log loss not higher."""
+    if active is None:
+        return Decision(True, "there is no usable active model")
+    new_ba, new_ll = scores(candidate)
+    old_ba, old_ll = scores(active)
+    if new_ba is None or new_ll is None:
+        return Decision(False, "its card has no walk-forward balanced accuracy and log loss")
+    if old_ba is None or old_ll is None:
+        return Decision(True, f"the active {active.get('version')} has no walk-forward scores")
+    versus = (
+        f"balanced accuracy {new_ba:.4f} vs {old_ba:.4f}, log loss {new_ll:.4f} vs {old_ll:.4f}"
+    )
+    if new_ba < old_ba - TOLERANCE or new_ll > old_ll + TOLERANCE:
+        return Decision(False, f"worse than the active {active.get('version')} ({versus})")
+    return Decision(True, f"not worse than the active {active.get('version')} ({versus})")
+
+
+@contextmanager
+def locked(models_dir: Path, timeout: float = LOCK_SECONDS) -> Iterator[None]:
+    """Hold the registry lock: one writer of `models/` at a time."""
+    try:
+        models_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(models_dir / LOCK_NAME), timeout=timeout):
+            yield
+    except Timeout:
+        raise ModelArtifactError(
+            f"{models_dir} is locked by another `regime train` or `regime models promote`; "
+            "try again when it ends"
+        ) from None
+    except PermissionError as exc:
+        raise ModelArtifactError(f"cannot write to {models_dir} ({exc.strerror})") from None
+
+
+def active_card(models_dir: Path) -> dict | None:
+    """The active model's verified card, or None when there is no usable active model."""
+    try:
+        version = latest_version(models_dir)
+        return verify_artifact(models_dir / version)[1]
+    except ModelArtifactError:
+        return None
+
+
+def active_version(models_dir: Path) -> str | None:
+    try:
+        return latest_version(models_dir)
+    except ModelArtifactError:
+        return None
+
+
+def register(pipeline: Any, card: dict, models_dir: Path, *, force: bool = False) -> Registration:
+    """Save a trained model as a new version and promote it when it is not worse (or `force`).
+
+    Retraining the active version (same data and settings) rewrites it and keeps it active,
+    unless its new scores are worse and `force` is off: then nothing is written.
+    """
+    version = card["version"]
+    with locked(models_dir):
+        _remove_leftovers(models_dir)
+        current = active_card(models_dir)
+        decision = Decision(True, "forced with --force") if force else compare(card, current)
+        same = current is not None and current.get("version") == version
+        if same and not decision.promote:
+            return Registration(version, None, False, True, f"not saved: {decision.reason}")
+        target = save_model(pipeline, card, models_dir, make_latest=decision.promote)
+    if same:
+        reason = "retrained the active version (same data and settings); it stays active"
+        return Registration(version, target, True, True, reason)
+    verdict = "promoted" if decision.promote else "saved but not promoted"
+    return Registration(version, target, True, decision.promote, f"{verdict}: {decision.reason}")
+
+
+def promote(models_dir: Path, version: str) -> VersionInfo:
+    """Make `version` active after checking its card and artifact sha256 (without loading it)."""
+    version_dir = _version_dir(models_dir, version)
+    with locked(models_dir):
+        verify_artifact(version_dir)
+        write_latest(models_dir, version)
+    return describe(models_dir, version)
+
+
+def list_versions(models_dir: Path) -> list[VersionInfo]:
+    """Every version folder, oldest name first, each checked (card and sha256) but not loaded."""
+    if not models_dir.is_dir():
+        return []
+    folders = sorted(
+        p.name for p in models_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
+    return [describe(models_dir, name) for name in folders]
+
+
+def describe(models_dir: Path, version: str) -> VersionInfo:
+    version_dir = _version_dir(models_dir, version)
+    active = active_version(models_dir) == version
+    try:
+        card = verify_artifact(version_dir)[1]
+    except ModelArtifactError as exc:
+        return VersionInfo(version, version_dir, active, problem=str(exc))
+    ba, ll = scores(card)
+    return VersionInfo(
+        version,
+        version_dir,
+        active,
+        created=card.get("created"),
+        trained_through=card.get("labels_final_through"),
+        balanced_accuracy=ba,
+        log_loss=ll,
+    )
+
+
+def show(models_dir: Path, version: str) -> tuple[VersionInfo, dict]:
+    """A version's status and its card (the card is read even when the artifact fails its check)."""
+    info = describe(models_dir, version)
+    return info, read_card(info.path)
+
+
+def _version_dir(models_dir: Path, version: str) -> Path:
+    if not version or "/" in version or version.startswith(".") or version == LATEST_NAME:
+        raise ModelArtifactError(f"{version!r} is not a model version; see `regime models list`")
+    version_dir = models_dir / version
+    if not (version_dir / CARD_NAME).is_file() and not version_dir.is_dir():
+        raise ModelArtifactError(
+            f"no model version {version} in {models_dir}; see `regime models list`"
+        )
+    return version_dir
+
+
+def _remove_leftovers(models_dir: Path) -> None:
+    """What a save killed midway leaves: staging folders, a temp LATEST. Call under the lock."""
+    for leftover in models_dir.glob(".staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in models_dir.glob(f".{LATEST_NAME}.*.tmp"):
+        leftover.unlink(missing_ok=True)
