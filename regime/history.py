@@ -2,7 +2,8 @@
 
 The file is checked before anything is written: it must start with the SQLite header, pass
 `PRAGMA quick_check`, and carry our `application_id` and a `user_version` (the format) we know.
-A file that fails is reported and left untouched byte for byte: the checks open it read-only.
+A file that fails is reported and left untouched byte for byte: the checks open it read-only
+(except that SQLite first rolls back a transaction a killed run left in its journal).
 Writes are single transactions of `INSERT OR IGNORE` on the (as_of, model_version) key, so a
 repeated run adds nothing and a crash leaves the file as it was before the transaction.
 """
@@ -196,7 +197,12 @@ def read_history(path: Path, since: date | None = None) -> list[HistoryRow]:
 
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     if read_only:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+        # A writer killed mid-transaction leaves a hot journal that SQLite must roll back
+        # (restoring the last committed state) before anyone can read: that needs write access.
+        journal = path.with_name(path.name + "-journal")
+        mode = "rw" if journal.exists() else "ro"
+        uri = f"{path.resolve().as_uri()}?mode={mode}"
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS)
     # Autocommit mode: transactions are explicit (see `_transaction`).
     return sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
 

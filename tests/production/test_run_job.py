@@ -6,12 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from filelock import FileLock
 
 from regime.errors import HistoryError
+
+REGIME = [sys.executable, "-c", "from regime.cli import main; main()"]
 
 
 def rows(history) -> list[tuple]:
@@ -171,16 +176,66 @@ def test_a_run_that_cannot_get_the_lock_in_time_gives_up_with_one_line(deploymen
     assert not deployment.history.exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_a_read_only_history_folder_is_one_error_line(deployment, invoke):
+def as_unprivileged() -> list[str]:
+    """A command prefix under which permission bits apply (root drops its override)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("root ignores permission bits and setpriv is not installed")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}"]
+
+
+def test_a_read_only_history_folder_is_one_error_line(deployment):
     folder = deployment.history.parent
     folder.mkdir(parents=True)
     folder.chmod(0o555)
     try:
-        result = invoke(deployment, "run")
+        result = subprocess.run(
+            [*as_unprivileged(), *REGIME, "run", "--config", str(deployment.config)],
+            capture_output=True, text=True, env=deployment.env, timeout=120,
+        )
     finally:
         folder.chmod(0o755)
 
-    assert result.exit_code == HistoryError.exit_code
-    [line] = error_lines(result.stderr)
-    assert "history.path" in line
+    assert result.returncode == HistoryError.exit_code, result.stderr
+    [line] = result.stderr.splitlines()
+    assert "ERROR" in line and "Permission denied" in line and "history.path" in line
+    assert not deployment.history.exists()
+
+
+# A writer SIGKILLed inside its transaction, after SQLite spilled pages into the file: the
+# journal it leaves behind is "hot" and holds what the file looked like before the transaction.
+KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+from regime.history import open_history
+
+con = open_history(Path(sys.argv[1]))
+con.execute("PRAGMA cache_size = 1")
+con.execute("BEGIN IMMEDIATE")
+for i in range(5000):
+    con.execute(
+        "INSERT INTO predictions VALUES (?, 'killed', 'neutral', 0.5, '{}', '[]', ?, 'x')",
+        (str(i), "x" * 200),
+    )
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_run_killed_mid_write_is_rolled_back_by_the_next_run(deployment, invoke):
+    assert invoke(deployment, "run").exit_code == 0
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, str(deployment.history)], env=deployment.env,
+        timeout=120,
+    )
+    assert killed.returncode == -9
+    assert deployment.history.with_name("history.sqlite-journal").exists()
+
+    result = invoke(deployment, "run")
+
+    assert result.exit_code == 0, result.stderr
+    assert "already recorded" in result.stderr
+    assert len(rows(deployment.history)) == 1
+    with sqlite3.connect(deployment.history) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
