@@ -11,6 +11,7 @@ from regime.config import Settings, load_settings
 from regime.errors import (
     ConfigError,
     DataSourceError,
+    HistoryError,
     ModelArtifactError,
     RegimeError,
     StaleDataError,
@@ -27,6 +28,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "ConfigError",
     "DataSourceError",
+    "HistoryError",
+    "HistoryError",
     "MarketData",
     "ModelArtifactError",
     "RegimeError",

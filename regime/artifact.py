@@ -5,9 +5,9 @@ before it touches the artifact: an artifact whose sha256 differs from its card i
 never loaded. The sha256 proves the artifact is the one its card describes, not who wrote the
 pair: only load models from folders you trust.
 
-New artifacts are skops files (`model.skops`) when skops is installed: loading one builds only
+New artifacts are skops files (`model.skops`): loading one builds only
 the types in `TRUSTED_TYPES` (plus what skops trusts itself: scikit-learn estimators, numpy
-arrays) and runs no other code. Older or skops-less artifacts are joblib pickles
+arrays) and runs no other code. Artifacts of earlier versions are joblib pickles
 (`model.joblib`): unpickling one can run any code, so for those the sha256 check is the only
 guard.
 
@@ -134,13 +134,9 @@ def save_model(model: Any, card: dict, models_dir: Path, *, make_latest: bool = 
 
 
 def _dump(model: Any, folder: Path) -> Path:
-    """Write the artifact: skops when it is installed, else a compressed joblib pickle."""
-    try:
-        import skops.io as sio
-    except ImportError:
-        artifact = folder / ARTIFACT_NAME
-        joblib.dump(model, artifact, compress=3)
-        return artifact
+    """Write the artifact as a skops file (a dependency: never a silent pickle fallback)."""
+    import skops.io as sio
+
     artifact = folder / SKOPS_NAME
     sio.dump(model, artifact, compression=zipfile.ZIP_DEFLATED)
     return artifact

@@ -74,7 +74,8 @@ def copy_project_models(tmp_path: Path) -> Path:
 def test_a_tampered_model_is_refused_with_one_line_and_exit_code_4(tmp_path):
     models = copy_project_models(tmp_path)
     version = (models / "LATEST").read_text().strip()
-    with (models / version / "model.joblib").open("ab") as artifact:
+    card = json.loads((models / version / "card.json").read_text())
+    with (models / version / card["artifact"]).open("ab") as artifact:
         artifact.write(b"\0")
     result = regime("predict", "--config", str(tmp_path / "config.yaml"))
     assert result.returncode == 4

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 
 import pytest
 
@@ -106,24 +105,6 @@ def test_retraining_the_active_version_rewrites_it_in_place_and_it_stays_active(
     assert sorted(p.name for p in folder.iterdir()) == sorted(["card.json", new_card["artifact"]])
     assert sha256_of(folder / new_card["artifact"]) == new_card["sha256"]
     load_artifact(folder)
-
-
-def test_without_skops_a_byte_identical_retrain_keeps_the_artifact_file(
-    deployment, active, monkeypatch
-):
-    monkeypatch.setitem(sys.modules, "skops", None)  # `import skops.io` now fails
-    monkeypatch.setitem(sys.modules, "skops.io", None)
-    pipeline, card = active
-    folder = deployment.models / card["version"]
-    register(pipeline, card, deployment.models)  # as this process pickles it
-    name = read_card(folder)["artifact"]
-    before = (folder / name).read_bytes()
-
-    register(pipeline, {**card, "created": "2099-01-01T00:00:00+00:00"}, deployment.models)
-
-    assert name.endswith(".joblib") and read_card(folder)["artifact"] == name
-    assert (folder / name).read_bytes() == before
-    assert read_card(folder)["created"] == "2099-01-01T00:00:00+00:00"
 
 
 def test_retraining_the_active_version_to_worse_scores_writes_nothing(deployment, active):

@@ -74,7 +74,9 @@ def test_a_tampered_artifact_is_refused_and_never_unpickled(version_dir, tmp_pat
 def test_a_tampered_artifact_is_one_error_line_from_the_cli(deployment, guarded):
     folder = deployment.models / COMMITTED_VERSION
     active = folder / read_card(folder)["artifact"]
-    active.write_bytes(active.read_bytes()[:-1] + b"\x00")
+    tampered = bytearray(active.read_bytes())
+    tampered[-1] ^= 0xFF  # flip the last byte, whatever it was
+    active.write_bytes(bytes(tampered))
 
     code, out, err = guarded(deployment, "predict")
 
