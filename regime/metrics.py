@@ -69,7 +69,9 @@ def classification_scores(
     labels = list(REGIMES)
     scores = {
         "balanced_accuracy": float(balanced_accuracy_score(truth, predicted)),
-        "macro_f1": float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)),
+        "macro_f1": float(
+            f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)
+        ),
         "log_loss": None,
         "brier": None,
         "ece": None,
@@ -118,7 +120,9 @@ def detection(truth: pd.Series, predicted: pd.Series) -> dict:
         inside = predicted.loc[start:end]
         hits = np.flatnonzero(inside.to_numpy() == RISK_OFF)
         lag = int(hits[0]) + 1 if len(hits) else None
-        episodes.append({"start": start.date().isoformat(), "end": end.date().isoformat(), "lag_weeks": lag})
+        episodes.append(
+            {"start": start.date().isoformat(), "end": end.date().isoformat(), "lag_weeks": lag}
+        )
     false_alarms = int(((predicted == RISK_OFF) & (truth != RISK_OFF)).sum())
     lags = [e["lag_weeks"] for e in episodes if e["lag_weeks"] is not None]
     return {
