@@ -8,6 +8,7 @@ import pytest
 from regime.config import Settings, load_settings
 from regime.dataset import Dataset
 from regime.sources import MarketData, load_market_data
+from tests.sources.fakes_fred import fake_download, fake_fred  # noqa: F401 (fixtures for all folders)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import fakes_fred
 from click.testing import CliRunner
 
 from regime.config import load_settings
 from regime.errors import DataSourceError
 from regime.sources import load_market_data
 from regime.sources.fred import KEY_HELP
+from tests.sources import fakes_fred
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -136,21 +136,3 @@ def guarded(monkeypatch, capsys):
         return code, out.out, out.err
 
     return run
-
-
-def _load_fakes():
-    """The fake FRED server and yfinance download of tests/sources/fakes_fred.py."""
-    import importlib.util
-
-    if "fakes_fred" not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "sources" / "fakes_fred.py"
-        spec = importlib.util.spec_from_file_location("fakes_fred", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["fakes_fred"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["fakes_fred"]
-
-
-fake_fred = _load_fakes().fake_fred
-fake_download = _load_fakes().fake_download

@@ -48,8 +48,12 @@ def test_another_tool_imports_regime_and_gets_a_typed_prediction(deployment, tmp
     (tool / "tool.py").write_text(SCRIPT)
 
     result = subprocess.run(
-        [sys.executable, "tool.py"], cwd=tool, env=deployment.env, capture_output=True,
-        text=True, timeout=120,
+        [sys.executable, "tool.py"],
+        cwd=tool,
+        env=deployment.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert result.returncode == 0, result.stderr
@@ -57,7 +61,13 @@ def test_another_tool_imports_regime_and_gets_a_typed_prediction(deployment, tmp
     assert not out["module"].startswith(str(tool)) and out["typed"]
     prediction = out["prediction"]
     assert set(prediction) == {
-        "as_of", "regime", "confidence", "probabilities", "drivers", "data_through", "stale",
+        "as_of",
+        "regime",
+        "confidence",
+        "probabilities",
+        "drivers",
+        "data_through",
+        "stale",
         "model",
     }
     assert prediction["model"]["version"] == out["card_version"]

@@ -25,8 +25,14 @@ def prediction(as_of: str, regime: str, version: str) -> RegimePrediction:
     proba = {r: 0.1 for r in ("early_recovery", "narrow_rally", "neutral", "risk_off")}
     proba[regime] = 0.7
     return RegimePrediction(
-        as_of=as_of, regime=regime, confidence=0.7, probabilities=proba, drivers=(),
-        data_through={}, stale=(), model={"version": version, "trained_through": "2026-08-14"},
+        as_of=as_of,
+        regime=regime,
+        confidence=0.7,
+        probabilities=proba,
+        drivers=(),
+        data_through={},
+        stale=(),
+        model={"version": version, "trained_through": "2026-08-14"},
     )
 
 

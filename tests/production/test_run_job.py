@@ -193,7 +193,10 @@ def test_a_read_only_history_folder_is_one_error_line(deployment):
     try:
         result = subprocess.run(
             [*as_unprivileged(), *REGIME, "run", "--config", str(deployment.config)],
-            capture_output=True, text=True, env=deployment.env, timeout=120,
+            capture_output=True,
+            text=True,
+            env=deployment.env,
+            timeout=120,
         )
     finally:
         folder.chmod(0o755)
@@ -226,7 +229,8 @@ os.kill(os.getpid(), signal.SIGKILL)
 def test_a_run_killed_mid_write_is_rolled_back_by_the_next_run(deployment, invoke):
     assert invoke(deployment, "run").exit_code == 0
     killed = subprocess.run(
-        [sys.executable, "-c", KILLED_WRITER, str(deployment.history)], env=deployment.env,
+        [sys.executable, "-c", KILLED_WRITER, str(deployment.history)],
+        env=deployment.env,
         timeout=120,
     )
     assert killed.returncode == -9

@@ -11,7 +11,6 @@ import sys
 import textwrap
 from datetime import date
 
-import fakes_fred
 import pandas as pd
 import pytest
 
@@ -22,6 +21,7 @@ from regime.sources.cache import SeriesCache
 from regime.sources.fetch import fetch, fred_api_key
 from regime.sources.fred import KEY_HELP
 from regime.sources.yahoo import YahooClient
+from tests.sources import fakes_fred
 
 
 def snapshot(series_id: str) -> pd.Series:

@@ -6,12 +6,12 @@ import time
 import traceback
 from datetime import date
 
-import fakes_fred
 import pandas as pd
 import pytest
 
 from regime.errors import DataSourceError
 from regime.sources.fred import KEY_HELP, FredClient, FredUnreachableError
+from tests.sources import fakes_fred
 
 KEY = fakes_fred.TEST_KEY
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 
-import fakes_fred
 import pytest
 
 from regime.config import load_settings
 from regime.sources.fetch import fetch
+from tests.sources import fakes_fred
 
 pytestmark = [
     pytest.mark.network,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fakes_fred
 import pandas as pd
 import pytest
 
@@ -10,6 +9,7 @@ from regime.config import load_settings
 from regime.sources import load_market_data
 from regime.sources.fetch import fetch
 from regime.sources.fred import FredClient
+from tests.sources import fakes_fred
 
 
 def first_release_in_fixture(series_id: str) -> pd.Series:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import fakes_fred
 import pandas as pd
 import pytest
 
 from regime.errors import DataSourceError
 from regime.sources.yahoo import YahooClient, flatten_closes
+from tests.sources import fakes_fred
 
 
 def client(download, **overrides) -> YahooClient:
