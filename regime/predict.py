@@ -122,15 +122,18 @@ class RegimeModel:
         features = build_features(data, self.settings, as_of=week.date())
         row = features.iloc[[-1]]
         proba = self.predict_proba(row).iloc[0]
-        regime = str(proba.idxmax())
+        # The call follows the model's decision rule (model.decision), as in walk-forward
+        # evaluation: with "balanced" it need not be the most probable regime.
+        regime = str(self.pipeline.predict(row[self.feature_names])[0])
+        used = self._used_observations(data, week)
         return RegimePrediction(
             as_of=week.date().isoformat(),
             regime=regime,
             confidence=float(proba[regime]),
             probabilities={r: float(proba[r]) for r in REGIMES},
             drivers=self._drivers(row, regime),
-            data_through=self._data_through(data, week),
-            stale=self._stale(data, week),
+            data_through=self._data_through(data, used),
+            stale=self._stale(used, week),
             model={"version": self.version, "trained_through": self.card["labels_final_through"]},
         )
 
@@ -165,16 +168,16 @@ class RegimeModel:
                 used[key] = series.index[public][-1]
         return used
 
-    def _data_through(self, data: MarketData, week: pd.Timestamp) -> dict[str, SeriesStatus]:
+    @staticmethod
+    def _data_through(data: MarketData, used: dict[str, pd.Timestamp]) -> dict[str, SeriesStatus]:
         return {
             key: SeriesStatus(last.date().isoformat(), data.origin.get(key, "snapshot"))
-            for key, last in self._used_observations(data, week).items()
+            for key, last in used.items()
         }
 
-    def _stale(self, data: MarketData, week: pd.Timestamp) -> tuple[str, ...]:
+    def _stale(self, used: dict[str, pd.Timestamp], week: pd.Timestamp) -> tuple[str, ...]:
         limits = self.settings.max_staleness_days
         stale = []
-        used = self._used_observations(data, week)
         for key in (*self.settings.fred_series, *self.settings.index_symbols):
             allowed = getattr(limits, cadence(self.settings, key))
             if key not in used or (week - used[key]).days > allowed:

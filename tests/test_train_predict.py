@@ -133,3 +133,20 @@ def test_a_week_beyond_the_data_is_refused_with_advice(committed_model, embedded
 
     with pytest.raises(StaleDataError, match="regime fetch"):
         committed_model.predict_current(pd.Timestamp("2030-01-04").date(), data=embedded_data)
+
+
+def test_the_call_follows_the_decision_rule_even_when_it_is_not_the_most_probable_regime(
+    committed_model, embedded_data, embedded_dataset
+):
+    features = embedded_dataset.features
+    proba = committed_model.predict_proba(features)
+    calls = pd.Series(
+        committed_model.pipeline.predict(features[committed_model.feature_names]),
+        index=features.index,
+    )
+    differs = calls.index[calls != proba.idxmax(axis=1)]
+    assert len(differs) > 0  # the balanced rule calls rare regimes sooner than argmax would
+    week = differs[-1]
+    prediction = committed_model.predict_current(week.date(), data=embedded_data)
+    assert prediction.regime == calls.loc[week]
+    assert prediction.confidence == prediction.probabilities[prediction.regime]
