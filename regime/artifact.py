@@ -29,6 +29,7 @@ from typing import Any
 
 import joblib
 
+from regime.atomic import current_umask, fsync_dir, write_text_atomic
 from regime.errors import ModelArtifactError
 
 ARTIFACT_NAME = "model.joblib"  # the legacy (pickle) format; still loaded, after the sha256 check
@@ -58,47 +59,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temp file in the same folder and a rename.
-
-    The file gets the usual permissions (0666 less the umask), not mkstemp's private 0600, so
-    a scheduled job running as another user can read what `regime train` wrote.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename inside `folder` survive a power cut (a no-op where dirs cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _fsync_file(path: Path) -> None:
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
@@ -115,7 +75,7 @@ def save_model(model: Any, card: dict, models_dir: Path, *, make_latest: bool = 
     models_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=f".staging-{version}-"))
     try:
-        os.chmod(staging, 0o777 & ~_umask())
+        os.chmod(staging, 0o777 & ~current_umask())
         artifact = _dump(model, staging)
         _fsync_file(artifact)
         card = {**card, "artifact": artifact.name, "sha256": sha256_of(artifact)}
@@ -125,7 +85,7 @@ def save_model(model: Any, card: dict, models_dir: Path, *, make_latest: bool = 
         else:
             write_text_atomic(staging / CARD_NAME, _card_text(card))
             os.replace(staging, target)
-            _fsync_dir(models_dir)
+            fsync_dir(models_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if make_latest:

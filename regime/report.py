@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from sklearn.inspection import permutation_importance  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
+from regime.atomic import write_bytes_atomic  # noqa: E402
 from regime.classifier import build_classifier  # noqa: E402
 from regime.config import Settings  # noqa: E402
 from regime.constants import REGIMES, RISK_OFF  # noqa: E402
@@ -112,21 +111,13 @@ def write_report(report: Report, out_dir: Path) -> list[Path]:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = [
-            _atomic_write(out_dir / f"{name}.png", data) for name, data in report.charts.items()
+            write_bytes_atomic(out_dir / f"{name}.png", data)
+            for name, data in report.charts.items()
         ]
-        written.append(_atomic_write(out_dir / "report.html", report.html.encode("utf-8")))
+        written.append(write_bytes_atomic(out_dir / "report.html", report.html.encode("utf-8")))
     except OSError as exc:
         raise RegimeError(f"cannot write the report to {out_dir}: {exc.strerror or exc}") from None
     return written
-
-
-def _atomic_write(path: Path, data: bytes) -> Path:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "wb") as file:
-        file.write(data)
-    os.chmod(temp, 0o644)  # mkstemp makes owner-only files; a report is meant to be shared
-    os.replace(temp, path)
-    return path
 
 
 def _png(figure) -> bytes:

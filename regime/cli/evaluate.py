@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from regime.cli._common import config_option, settings_from
+from regime.atomic import write_text_atomic
+from regime.cli._common import config_option, progress_reporter, settings_from
 from regime.errors import RegimeError
 from regime.evaluate import Evaluation, evaluate
 from regime.sources import load_market_data
@@ -49,14 +47,7 @@ def evaluate_command(fmt: str, predictions_path: Path | None, config_path: Path 
 
 def run_with_progress(settings, data, label: str) -> Evaluation:
     """`evaluate`, with a progress bar on stderr when it is a terminal."""
-    if not sys.stderr.isatty():
-        return evaluate(data, settings)
-    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
+    with progress_reporter(label) as progress:
         return evaluate(data, settings, progress=progress)
 
 
@@ -65,13 +56,8 @@ def write_predictions(frame: pd.DataFrame, path: Path) -> None:
     out = frame.copy()
     out.index = out.index.strftime("%Y-%m-%d")
     text = out.to_csv(float_format="%.6f", lineterminator="\n")
-    target = path.resolve()
     try:
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
+        write_text_atomic(path.resolve(), text)
     except OSError as exc:
         raise RegimeError(f"cannot write predictions to {path}: {exc.strerror or exc}") from None
 

@@ -18,7 +18,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
+from regime.atomic import write_bytes_atomic
 from regime.errors import DataSourceError
 
 MANIFEST = "manifest.json"
@@ -141,7 +141,7 @@ class SeriesCache:
             {"date": series.index.strftime("%Y-%m-%d"), "value": series.to_numpy()}
         )
         blob = frame.to_csv(index=False, float_format="%.12g", lineterminator="\n").encode()
-        _atomic_write(self.root / rel, blob)
+        write_bytes_atomic(self.root / rel, blob)
         manifest = self._manifest()
         manifest[rel] = {
             "sha256": hashlib.sha256(blob).hexdigest(),
@@ -167,7 +167,7 @@ class SeriesCache:
 
     def _write_manifest(self, files: dict[str, dict]) -> None:
         blob = json.dumps({"files": files}, indent=1, sort_keys=True).encode()
-        _atomic_write(self.root / MANIFEST, blob)
+        write_bytes_atomic(self.root / MANIFEST, blob)
 
 
 def _empty(key: str) -> pd.Series:
@@ -201,17 +201,3 @@ def _count(old: pd.Series, fresh: pd.Series) -> MergeCounts:
         revised_dates=tuple(revised.strftime("%Y-%m-%d")),
         last_date=None if pd.isna(last) else last,
     )
-
-
-def _atomic_write(path: Path, blob: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(blob)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
