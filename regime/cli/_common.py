@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,38 @@ config_option = click.option(
     help="Settings file (default: the project's config.yaml).",
 )
 
+model_option = click.option(
+    "--model",
+    "model_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A model version folder (default: the one models/LATEST names).",
+)
+
 
 def settings_from(config_path: Path | None) -> Settings:
     return load_settings(config_path)
+
+
+@contextmanager
+def progress_reporter(
+    label: str, enabled: bool = True
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A `progress(done, total)` callback drawing a bar on stderr, or None.
+
+    None (no bar) when `enabled` is false or stderr is not a terminal: logs and CI output stay
+    free of carriage-return noise.
+    """
+    if not (enabled and sys.stderr.isatty()):
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield progress
 
 
 def run_guarded(command: Callable[..., Any]) -> int:

@@ -20,7 +20,10 @@ from regime.history import HistoryRow, read_history
     "--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only weeks from this date."
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
     show_default=True,
 )
 @config_option
@@ -53,14 +56,30 @@ def render_csv(rows: list[HistoryRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
-        ["as_of", "model_version", "regime", "confidence", *(f"p_{r}" for r in REGIMES),
-         "regime_change", "changed_from", "stale", "recorded_at"]
+        [
+            "as_of",
+            "model_version",
+            "regime",
+            "confidence",
+            *(f"p_{r}" for r in REGIMES),
+            "regime_change",
+            "changed_from",
+            "stale",
+            "recorded_at",
+        ]
     )
     for row in rows:
         writer.writerow(
-            [row.as_of, row.model_version, row.regime, f"{row.confidence:.6f}",
-             *(f"{row.probabilities.get(r, 0.0):.6f}" for r in REGIMES),
-             int(row.changed_from is not None), row.changed_from or "", " ".join(row.stale),
-             row.recorded_at]
+            [
+                row.as_of,
+                row.model_version,
+                row.regime,
+                f"{row.confidence:.6f}",
+                *(f"{row.probabilities.get(r, 0.0):.6f}" for r in REGIMES),
+                int(row.changed_from is not None),
+                row.changed_from or "",
+                " ".join(row.stale),
+                row.recorded_at,
+            ]
         )
     return out.getvalue()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from regime.cli._common import config_option, settings_from
+from regime.cli._common import config_option, model_option, settings_from
 from regime.predict import RegimePrediction, load_model
 
 
@@ -23,13 +23,7 @@ from regime.predict import RegimePrediction, load_model
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="A model version folder (default: the one models/LATEST names).",
-)
+@model_option
 @config_option
 def predict_command(
     as_of: datetime | None, fmt: str, model_path: Path | None, config_path: Path | None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from regime.cli._common import config_option, settings_from
+from regime.cli._common import config_option, model_option, settings_from
 from regime.errors import RegimeError
 from regime.jobs import run_job
 from regime.logging_setup import FORMATS, configure
@@ -24,18 +24,15 @@ EXIT_BUG = 70  # EX_SOFTWARE
 @click.command("run")
 @click.option("--offline", is_flag=True, help="Do not fetch, even when FRED_API_KEY is set.")
 @click.option("--strict", is_flag=True, help="Fail when any series fails to fetch.")
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="A model version folder (default: the one models/LATEST names).",
-)
+@model_option
 @click.option(
     "--json", "as_json", is_flag=True, help="Also print the prediction as JSON on stdout."
 )
 @click.option(
-    "--log-format", type=click.Choice(FORMATS), default="text", show_default=True,
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
     help="json: one JSON object per line, for log collectors.",
 )
 @click.option(

@@ -6,12 +6,11 @@ model's (or with --force); the summary says which happened.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from regime.cli._common import config_option, settings_from
+from regime.cli._common import config_option, progress_reporter, settings_from
 from regime.registry import Registration, register
 from regime.sources import load_market_data
 from regime.train import train_model
@@ -20,9 +19,7 @@ from regime.train import train_model
 @click.command("train")
 @config_option
 @click.option("--quiet", is_flag=True, help="No progress output.")
-@click.option(
-    "--force", is_flag=True, help="Make the new version active even if it scores worse."
-)
+@click.option("--force", is_flag=True, help="Make the new version active even if it scores worse.")
 def train_command(config_path: Path | None, quiet: bool, force: bool) -> None:
     """Retrain the model from the current data; promote it if it is not worse than the active one.
 
@@ -30,24 +27,13 @@ def train_command(config_path: Path | None, quiet: bool, force: bool) -> None:
     """
     settings = settings_from(config_path)
     data = load_market_data(settings)
-    show = not quiet and sys.stderr.isatty()
 
     def stage(message: str) -> None:
         if not quiet:
             click.echo(f"- {message}", err=True)
 
-    bar = click.progressbar(length=1, label="  refits", file=sys.stderr) if show else None
-
-    def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
-    if bar is not None:
-        with bar:
-            trained = train_model(data, settings, progress=progress, stage=stage)
-    else:
-        trained = train_model(data, settings, stage=stage)
+    with progress_reporter("  refits", enabled=not quiet) as progress:
+        trained = train_model(data, settings, progress=progress, stage=stage)
     outcome = register(trained.pipeline, trained.card, settings.models_dir, force=force)
     click.echo(render_summary(trained.card, outcome.path, outcome))
 
