@@ -32,9 +32,6 @@ class MarketData:
     def __contains__(self, key: object) -> bool:
         return key in self.series
 
-    def last_observation(self) -> dict[str, date]:
-        return {key: s.index[-1].date() for key, s in self.series.items() if len(s)}
-
     def truncated(self, through: date | pd.Timestamp) -> MarketData:
         """The same data with every observation dated after `through` removed.
 
