@@ -111,13 +111,16 @@ class RegimeModel:
         data = data if data is not None else load_market_data(self.settings)
         small = data[self.settings.indices.small_cap]
         week = week_ending(as_of if as_of is not None else small.index[-1])
-        if week < small.index[0] + pd.Timedelta(days=365) or week > small.index[-1] + pd.Timedelta(
-            days=6
-        ):
+        first_week = small.index[0] + pd.Timedelta(days=365)  # features need a year of prices
+        if week < first_week or week > small.index[-1] + pd.Timedelta(days=6):
+            advice = (
+                f"the earliest week with a year of history is {week_ending(first_week).date()}"
+                if week < first_week
+                else "run `regime fetch` for newer data"
+            )
             raise StaleDataError(
                 f"no index closes for the week of {week.date()}; the data covers "
-                f"{small.index[0].date()} to {small.index[-1].date()} "
-                "(run `regime fetch` for newer data)"
+                f"{small.index[0].date()} to {small.index[-1].date()} ({advice})"
             )
         features = build_features(data, self.settings, as_of=week.date())
         row = features.iloc[[-1]]

@@ -37,8 +37,20 @@ def label_command(
     settings = settings_from(config_path)
     data = load_market_data(settings)
     closes = weekly_index_closes(data, settings, weekly_rows(data, settings))
-    table = label_weeks(closes, settings.labels).loc[start:end]
+    labels = label_weeks(closes, settings.labels)
+    table = labels.loc[start:end]
+    if table.empty:
+        raise click.BadParameter(
+            f"no labelled weeks between {_day(start, 'the start')} and {_day(end, 'the end')}; "
+            f"labels cover "
+            f"{labels.index[0].date()} to {labels.index[-1].date()}",
+            param_hint="--start/--end",
+        )
     click.echo(render_labels(table, fmt), nl=fmt != "csv")
+
+
+def _day(value: datetime | None, open_end: str) -> str:
+    return open_end if value is None else value.date().isoformat()
 
 
 def render_labels(table: pd.DataFrame, fmt: str) -> str:

@@ -92,3 +92,17 @@ def test_no_model_at_all_says_to_train(tmp_path):
 def test_a_date_that_is_not_a_date_is_a_usage_error():
     result = regime("predict", "--as-of", "last tuesday")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_label_range_with_no_weeks_is_a_usage_error_naming_the_span():
+    result = regime("label", "--start", "2030-01-01")
+    assert result.returncode == 2
+    assert "no labelled weeks between 2030-01-01 and the end" in result.stderr
+    assert "1987-12-11 to 2026-08-21" in result.stderr
+
+
+def test_a_week_before_the_history_says_where_it_starts_not_to_fetch():
+    result = regime("predict", "--as-of", "1980-01-04")
+    assert result.returncode == 3
+    assert "earliest week with a year of history is 1988-09-09" in result.stderr
+    assert "regime fetch" not in result.stderr
