@@ -16,7 +16,7 @@ from regime.errors import (
     RegimeError,
     StaleDataError,
 )
-from regime.features import build_features
+from regime.features.table import build_features
 from regime.predict import RegimeModel, RegimePrediction, load_model
 from regime.sources import MarketData, load_market_data
 

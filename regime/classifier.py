@@ -1,10 +1,10 @@
 """The regime classifier: a scikit-learn estimator and the pipeline built from the settings.
 
 The hindsight label of every week is either `risk_off` or one label that is already known on
-the week itself (`rulebook_if_not_bear_*`, see rulebook.realtime_state). So the only thing left
-to learn is one probability: is this week inside a bear market that the 20% rule has not
-confirmed yet, or has already left? `GatedClassifier` models exactly that: a calibrated binary
-"gate" for one class, and a second classifier for how the rest of the probability splits.
+the week itself (`rulebook_if_not_bear_*`, see `regime.rulebook.rules.realtime_state`). So the
+only thing left to learn is one probability: is this week inside a bear market that the 20% rule
+has not confirmed yet, or has already left? `GatedClassifier` models exactly that: a calibrated
+binary "gate" for one class, and a second classifier for how the rest of the probability splits.
 """
 
 from __future__ import annotations

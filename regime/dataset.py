@@ -12,8 +12,8 @@ from datetime import date
 import pandas as pd
 
 from regime.config import Settings
-from regime.features import build_features, weekly_index_closes, weekly_rows
-from regime.labels import label_weeks
+from regime.features.table import build_features, weekly_index_closes, weekly_rows
+from regime.labels.hindsight import label_weeks
 from regime.sources.market_data import MarketData
 
 

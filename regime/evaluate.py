@@ -18,7 +18,7 @@ from regime.bootstrap import balanced_accuracy_rows, bootstrap_interval, mean_ro
 from regime.config import Settings
 from regime.constants import REGIMES
 from regime.dataset import Dataset, training_rows
-from regime.features import known_on
+from regime.features.table import known_on
 from regime.metrics import classification_scores, detection, weekly_log_loss
 from regime.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
 from regime.sources.market_data import MarketData

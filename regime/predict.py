@@ -17,8 +17,8 @@ from regime.artifact import latest_version, load_artifact
 from regime.config import LEARNING_SECTIONS, Settings, load_settings
 from regime.constants import REGIMES
 from regime.errors import ModelArtifactError, StaleDataError
-from regime.features import build_features, cadence
-from regime.point_in_time import publication_dates, week_ending
+from regime.features.publication import publication_dates, week_ending
+from regime.features.table import build_features, cadence
 from regime.sources import MarketData, load_market_data
 
 N_DRIVERS = 5

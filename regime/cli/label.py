@@ -10,8 +10,8 @@ import click
 import pandas as pd
 
 from regime.cli._common import config_option, settings_from
-from regime.features import weekly_index_closes, weekly_rows
-from regime.labels import label_weeks
+from regime.features.table import weekly_index_closes, weekly_rows
+from regime.labels.hindsight import label_weeks
 from regime.sources import load_market_data
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 
 from regime.config import LabelRules
 from regime.constants import RISK_OFF
-from regime.rulebook import classify_outside_bear, scan_closes, trailing_returns
-from regime.turning_points import BEAR
+from regime.rulebook.rules import classify_outside_bear, scan_closes, trailing_returns
+from regime.rulebook.turning_points import BEAR
 
 LABEL_COLUMNS = (
     "label",

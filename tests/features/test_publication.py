@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from regime.config import Publication
-from regime.point_in_time import (
+from regime.features.publication import (
     as_known_on,
     employment_report_date,
     fridays,

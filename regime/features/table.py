@@ -1,6 +1,6 @@
 """The weekly feature table, point in time.
 
-A row dated Friday d uses only observations published on or before d (see point_in_time), and
+A row dated Friday d uses only observations published on or before d (see publication.py), and
 turns them into stationary, comparable quantities: changes, spreads, slopes, z-scores against
 trailing history, returns. Pure: `MarketData` in, `DataFrame` out.
 """
@@ -14,8 +14,8 @@ import pandas as pd
 
 from regime.config import Settings
 from regime.constants import REGIMES, RISK_OFF
-from regime.point_in_time import as_known_on, fridays, publication_dates, week_ending
-from regime.rulebook import realtime_state
+from regime.features.publication import as_known_on, fridays, publication_dates, week_ending
+from regime.rulebook.rules import realtime_state
 from regime.sources.market_data import MarketData
 
 # How often each series is observed decides how stale it may get before it counts as missing.

@@ -19,7 +19,7 @@ import pandas as pd
 
 from regime.config import LabelRules
 from regime.constants import EARLY_RECOVERY, NARROW_RALLY, NEUTRAL, RISK_OFF
-from regime.turning_points import BEAR, Scan, scan
+from regime.rulebook.turning_points import BEAR, Scan, scan
 
 _EPS = 1e-12
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regime.features import build_features
+from regime.features.table import build_features
 from regime.sources import MarketData
 
 # Spread over the history: calm years, the 2008 and 2020 crashes, recent weeks.
