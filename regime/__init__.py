@@ -17,7 +17,7 @@ from regime.errors import (
     StaleDataError,
 )
 from regime.features.table import build_features
-from regime.predict import RegimeModel, RegimePrediction, load_model
+from regime.model.predict import RegimeModel, RegimePrediction, load_model
 from regime.sources import MarketData, load_market_data
 
 try:

@@ -17,12 +17,18 @@ from regime.backtest import BacktestResult, run_backtest
 from regime.bootstrap import balanced_accuracy_rows, bootstrap_interval, mean_rows
 from regime.config import Settings
 from regime.constants import REGIMES
-from regime.dataset import Dataset, training_rows
 from regime.features.table import known_on
 from regime.metrics import classification_scores, detection, weekly_log_loss
+from regime.model.training_rows import Dataset, training_rows
+from regime.model.walk_forward import (
+    Progress,
+    refit_blocks,
+    rulebook_realtime,
+    test_weeks,
+    walk_forward,
+)
 from regime.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
 from regime.sources.market_data import MarketData
-from regime.walk_forward import Progress, refit_blocks, rulebook_realtime, test_weeks, walk_forward
 
 OURS = "regime"
 MODEL_NAMES = (OURS, "rulebook_realtime", "majority", "hmm", "markov_switching")

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from regime.errors import HistoryError
-from regime.predict import RegimePrediction
+from regime.model.predict import RegimePrediction
 
 FORMAT = 1
 APPLICATION_ID = 0x52474D48  # "RGMH": marks the file as a regime history

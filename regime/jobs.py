@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 from regime.config import Settings
 from regime.errors import DataSourceError, HistoryError
 from regime.history import open_history, record
-from regime.predict import RegimePrediction, load_model
+from regime.model.predict import RegimePrediction, load_model
 from regime.sources.fetch import KEY_ENV, fetch, fred_api_key
 
 log = logging.getLogger(__name__)

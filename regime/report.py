@@ -19,13 +19,13 @@ from sklearn.inspection import permutation_importance  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from regime.atomic import write_bytes_atomic  # noqa: E402
-from regime.classifier import build_classifier  # noqa: E402
 from regime.config import Settings  # noqa: E402
 from regime.constants import REGIMES, RISK_OFF  # noqa: E402
-from regime.dataset import training_rows  # noqa: E402
 from regime.errors import RegimeError  # noqa: E402
 from regime.evaluate import OURS, Evaluation  # noqa: E402
 from regime.metrics import reliability_table  # noqa: E402
+from regime.model.classifier import build_classifier  # noqa: E402
+from regime.model.training_rows import training_rows  # noqa: E402
 from regime.summary import (  # noqa: E402
     BACKTEST_HEADERS,
     COMPARISON_HEADERS,

@@ -6,8 +6,15 @@ import pandas as pd
 import pytest
 
 from regime.config import Settings, load_settings
-from regime.dataset import Dataset
+from regime.model.training_rows import Dataset
 from regime.sources import MarketData, load_market_data
+from tests.deployment import (  # noqa: F401 (fixtures for all folders)
+    _restore_logging,
+    deployment,
+    guarded,
+    invoke,
+    settings_of,
+)
 from tests.sources.fakes_fred import fake_download, fake_fred  # noqa: F401 (fixtures for all folders)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from regime.cli._common import config_option, settings_from
-from regime.registry import VersionInfo, list_versions, promote, show
+from regime.model.registry import VersionInfo, list_versions, promote, show
 
 
 @click.group("models")

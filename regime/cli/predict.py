@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from regime.cli._common import config_option, model_option, settings_from
-from regime.predict import RegimePrediction, load_model
+from regime.model.predict import RegimePrediction, load_model
 
 
 @click.command("predict")

@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from regime.cli._common import config_option, progress_reporter, settings_from
-from regime.registry import Registration, register
+from regime.model.registry import Registration, register
+from regime.model.train import train_model
 from regime.sources import load_market_data
-from regime.train import train_model
 
 
 @click.command("train")

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from regime.constants import REGIMES
-from regime.dataset import Dataset
 from regime.evaluate import peer_probabilities
+from regime.model.training_rows import Dataset
 from regime.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
 from regime.peers.mapping import label_proba, states_to_labels
 

@@ -10,7 +10,7 @@ import pytest
 
 from regime.errors import HistoryError
 from regime.history import open_history, read_history, record
-from regime.predict import RegimePrediction
+from regime.model.predict import RegimePrediction
 
 CALLS = [  # (week, regime, model version)
     ("2026-07-31", "neutral", "v1"),

@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from regime.artifact import CARD_FORMAT, PACKAGE, library_versions
-from regime.classifier import build_classifier
 from regime.config import Settings
 from regime.constants import REGIMES
-from regime.dataset import Dataset, training_rows
 from regime.metrics import classification_scores, detection
+from regime.model.artifact import CARD_FORMAT, PACKAGE, library_versions
+from regime.model.classifier import build_classifier
+from regime.model.training_rows import Dataset, training_rows
+from regime.model.walk_forward import Progress, rulebook_realtime, walk_forward
 from regime.sources.market_data import MarketData
-from regime.walk_forward import Progress, rulebook_realtime, walk_forward
 
 Stage = Callable[[str], None]
 

@@ -1,5 +1,7 @@
 """A throwaway deployment per test: a copy of the committed models, a config whose models, cache
-and history live under tmp_path, and an environment without FRED_API_KEY (never the network)."""
+and history live under tmp_path, and an environment without FRED_API_KEY (never the network).
+
+The fixtures are imported once by the root conftest, for the model, job and CLI tests."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 COMMITTED_VERSION = (REPO / "models" / "LATEST").read_text().strip()
 
 

@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regime.artifact import latest_version, load_artifact
 from regime.config import LEARNING_SECTIONS, Settings, load_settings
 from regime.constants import REGIMES
 from regime.errors import ModelArtifactError, StaleDataError
 from regime.features.publication import publication_dates, week_ending
 from regime.features.table import build_features, cadence
+from regime.model.artifact import latest_version, load_artifact
 from regime.sources import MarketData, load_market_data
 
 N_DRIVERS = 5

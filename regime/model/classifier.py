@@ -20,9 +20,9 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from regime.calibration import PooledTimeSeriesCalibrator
 from regime.config import ModelSettings
 from regime.constants import RISK_OFF
+from regime.model.calibration import PooledTimeSeriesCalibrator
 
 
 class GatedClassifier(ClassifierMixin, BaseEstimator):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import joblib
@@ -13,19 +14,20 @@ import pandas as pd
 import pytest
 import skops.io as sio
 
-from regime.artifact import (
+from regime.config import CalibrationSettings, GradientBoostingSettings, ModelSettings
+from regime.constants import REGIMES
+from regime.errors import ModelArtifactError
+from regime.model.artifact import (
     CARD_FORMAT,
+    MOVED_MODULES,
     TRUSTED_TYPES,
     load_artifact,
     read_card,
     save_model,
     sha256_of,
 )
-from regime.classifier import build_classifier
-from regime.config import CalibrationSettings, GradientBoostingSettings, ModelSettings
-from regime.constants import REGIMES
-from regime.errors import ModelArtifactError
-from regime.predict import load_model
+from regime.model.classifier import build_classifier
+from regime.model.predict import load_model
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED_VERSION = (REPO / "models" / "LATEST").read_text().strip()
@@ -172,3 +174,49 @@ def test_every_classifier_configuration_needs_only_trusted_types(classifier, cal
     pipeline = build_classifier(settings).fit(X, y)
 
     assert set(sio.get_untrusted_types(data=sio.dumps(pipeline))) <= set(TRUSTED_TYPES)
+
+
+def with_old_module_paths(text: str) -> str:
+    """`text` naming regime's classes where they lived before the stage packages."""
+    for old, new in MOVED_MODULES.items():
+        text = text.replace(f"{new}\n", f"{old}\n").replace(f'"{new}"', f'"{old}"')
+    return text
+
+
+def test_a_skops_artifact_saved_before_the_stage_packages_loads_the_same(version_dir, tmp_path):
+    pipeline, card = load_artifact(version_dir)
+    artifact = tmp_path / "model.skops"
+    with (
+        zipfile.ZipFile(version_dir / card["artifact"]) as new,
+        zipfile.ZipFile(artifact, "w", zipfile.ZIP_DEFLATED) as old,
+    ):
+        for name in new.namelist():
+            data = new.read(name)
+            if name == "schema.json":
+                data = with_old_module_paths(data.decode()).encode()
+            old.writestr(name, data)
+    shutil.copy(artifact, version_dir / card["artifact"])
+    edit_card(version_dir, sha256=sha256_of(artifact))
+    assert "regime.classifier.GatedClassifier" in sio.get_untrusted_types(file=artifact)
+
+    reloaded, _ = load_artifact(version_dir)
+
+    X = pd.DataFrame(np.zeros((3, len(card["feature_names"]))), columns=card["feature_names"])
+    np.testing.assert_array_equal(reloaded.predict_proba(X), pipeline.predict_proba(X))
+
+
+def test_a_joblib_artifact_saved_before_the_stage_packages_loads_the_same(version_dir, tmp_path):
+    pipeline, card = load_artifact(version_dir)
+    artifact = version_dir / "model.joblib"
+    # Protocol 2 names each class as the text "module\nname\n", which can be edited in place.
+    joblib.dump(pipeline, artifact, protocol=2)
+    artifact.write_bytes(
+        with_old_module_paths(artifact.read_bytes().decode("latin-1")).encode("latin-1")
+    )
+    assert b"cregime.classifier\nGatedClassifier\n" in artifact.read_bytes()
+    edit_card(version_dir, artifact="model.joblib", sha256=sha256_of(artifact))
+
+    reloaded, _ = load_artifact(version_dir)
+
+    X = pd.DataFrame(np.zeros((3, len(card["feature_names"]))), columns=card["feature_names"])
+    np.testing.assert_array_equal(reloaded.predict_proba(X), pipeline.predict_proba(X))

@@ -18,12 +18,16 @@ libraries in `require_same_versions` to turn that warning into a refusal.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +48,18 @@ CHECKED_LIBRARIES = ("scikit-learn", "numpy", "pandas", "joblib", "skops")
 # refused: add a type here only after reading what constructing it does.
 TRUSTED_TYPES = (
     "numpy.dtype",
-    "regime.calibration.PooledTimeSeriesCalibrator",
-    "regime.classifier.GatedClassifier",
+    "regime.model.calibration.PooledTimeSeriesCalibrator",
+    "regime.model.classifier.GatedClassifier",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.tree._tree.Tree",
 )
+# Where regime's own estimator classes lived before the package was split into stages. Artifacts
+# saved then (skops and joblib) name the old module paths; loading finds the classes at the new
+# ones, so those versions stay loadable and keep their sha256.
+MOVED_MODULES = {
+    "regime.calibration": "regime.model.calibration",
+    "regime.classifier": "regime.model.classifier",
+}
 
 
 def sha256_of(path: Path) -> str:
@@ -207,7 +218,8 @@ def load_artifact(version_dir: Path) -> tuple[Any, dict]:
     if artifact.suffix == ".skops":
         return _load_skops(artifact), card
     try:
-        model = joblib.load(artifact)
+        with _moved_modules(MOVED_MODULES):
+            model = joblib.load(artifact)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same to a user
         raise ModelArtifactError(
             f"{artifact} could not be loaded ({type(exc).__name__}); retrain"
@@ -229,18 +241,45 @@ def _load_skops(artifact: Path) -> Any:
         raise ModelArtifactError(
             f"{artifact} is not a readable skops file ({exc}); retrain"
         ) from None
-    unknown = sorted(set(asked) - set(TRUSTED_TYPES))
+    unknown = sorted(name for name in asked if current_type_name(name) not in TRUSTED_TYPES)
     if unknown:
         raise ModelArtifactError(
             f"{artifact} asks for types regime does not trust ({', '.join(unknown[:5])}); "
             "refusing to load it"
         )
+    moved = {old: new for old, new in MOVED_MODULES.items() if _names_module(asked, old)}
     try:
-        return sio.load(artifact, trusted=list(asked))
+        with _moved_modules(moved):
+            return sio.load(artifact, trusted=list(asked))
     except Exception as exc:  # noqa: BLE001
         raise ModelArtifactError(
             f"{artifact} could not be loaded ({type(exc).__name__}: {exc}); retrain"
         ) from None
+
+
+def current_type_name(name: str) -> str:
+    """`module.Class` with a module of `MOVED_MODULES` replaced by where it lives now."""
+    module, _, cls = name.rpartition(".")
+    return f"{MOVED_MODULES.get(module, module)}.{cls}"
+
+
+def _names_module(type_names: Iterable[str], module: str) -> bool:
+    return any(name.rpartition(".")[0] == module for name in type_names)
+
+
+@contextmanager
+def _moved_modules(moved: dict[str, str]) -> Iterator[None]:
+    """While loading, make each old module path of `moved` resolve to its new module."""
+    added = []
+    for old, new in moved.items():
+        if old not in sys.modules:
+            sys.modules[old] = importlib.import_module(new)
+            added.append(old)
+    try:
+        yield
+    finally:
+        for old in added:
+            sys.modules.pop(old, None)
 
 
 def library_versions() -> dict[str, str]:

@@ -17,7 +17,8 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from regime.artifact import (
+from regime.errors import ModelArtifactError
+from regime.model.artifact import (
     CARD_NAME,
     LATEST_NAME,
     latest_version,
@@ -26,7 +27,6 @@ from regime.artifact import (
     verify_artifact,
     write_latest,
 )
-from regime.errors import ModelArtifactError
 
 LOCK_NAME = ".lock"
 LOCK_SECONDS = 120.0

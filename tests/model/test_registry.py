@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from regime.artifact import load_artifact, read_card, sha256_of
 from regime.errors import ModelArtifactError
-from regime.registry import compare, list_versions, promote, register
+from regime.model.artifact import load_artifact, read_card, sha256_of
+from regime.model.registry import compare, list_versions, promote, register
 
 
 def with_scores(card: dict, version: str, ba: float | None, ll: float | None) -> dict:

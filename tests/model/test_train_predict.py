@@ -10,8 +10,8 @@ import pytest
 
 from regime import load_model
 from regime.constants import REGIMES
-from regime.dataset import training_rows
-from regime.train import train_model
+from regime.model.train import train_model
+from regime.model.training_rows import training_rows
 
 PREDICTION_KEYS = {
     "as_of",

@@ -11,9 +11,9 @@ import sys
 import pytest
 import yaml
 
-from regime.artifact import verify_artifact
 from regime.config import load_settings
-from regime.predict import load_model
+from regime.model.artifact import verify_artifact
+from regime.model.predict import load_model
 
 # Runs `regime train`, but SIGKILLs itself the moment it renames into `models/`: either the
 # finished version folder ("version") or the new LATEST ("latest"): the two commit points.

@@ -7,9 +7,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from regime.calibration import PooledTimeSeriesCalibrator
-from regime.classifier import GatedClassifier, build_classifier
 from regime.config import ModelSettings
+from regime.model.calibration import PooledTimeSeriesCalibrator
+from regime.model.classifier import GatedClassifier, build_classifier
 
 
 @parametrize_with_checks([GatedClassifier(), PooledTimeSeriesCalibrator(n_splits=3)])

@@ -12,10 +12,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from regime.classifier import build_classifier
 from regime.config import Settings
 from regime.constants import REGIMES
-from regime.dataset import Dataset, model_columns, training_rows
+from regime.model.classifier import build_classifier
+from regime.model.training_rows import Dataset, model_columns, training_rows
 
 Progress = Callable[[int, int], None]
 
