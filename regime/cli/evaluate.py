@@ -11,9 +11,8 @@ import pandas as pd
 from regime.atomic import write_text_atomic
 from regime.cli._common import config_option, progress_reporter, settings_from
 from regime.errors import RegimeError
-from regime.evaluate import Evaluation, evaluate
-from regime.sources import load_market_data
-from regime.summary import (
+from regime.evaluation.evaluate import Evaluation, evaluate
+from regime.evaluation.summary import (
     BACKTEST_HEADERS,
     COMPARISON_HEADERS,
     backtest_rows,
@@ -21,6 +20,7 @@ from regime.summary import (
     comparison_rows,
     text_table,
 )
+from regime.sources import load_market_data
 
 
 @click.command("evaluate")

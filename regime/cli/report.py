@@ -23,7 +23,7 @@ from regime.sources import load_market_data
 def report_command(out_dir: Path, config_path: Path | None) -> None:
     """Evaluate walk-forward, then write PNG charts and one HTML page that embeds them."""
     # Imported here: matplotlib is only needed by this command.
-    from regime.report import build_report, feature_importances, write_report
+    from regime.evaluation.report import build_report, feature_importances, write_report
 
     settings = settings_from(config_path)
     evaluation = run_with_progress(settings, load_market_data(settings), "evaluating")

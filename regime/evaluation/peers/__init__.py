@@ -4,9 +4,9 @@ Each peer is refitted at the same refit dates as our model, learns only from wha
 then, and produces probabilities for a week from data up to that week only.
 """
 
-from regime.peers.hmm import FilteredGaussianHMM
-from regime.peers.majority import majority_proba
-from regime.peers.mapping import states_to_labels
-from regime.peers.markov import FilteredMarkovSwitching
+from regime.evaluation.peers.hmm import FilteredGaussianHMM
+from regime.evaluation.peers.majority import majority_proba
+from regime.evaluation.peers.mapping import states_to_labels
+from regime.evaluation.peers.markov import FilteredMarkovSwitching
 
 __all__ = ["FilteredGaussianHMM", "FilteredMarkovSwitching", "majority_proba", "states_to_labels"]

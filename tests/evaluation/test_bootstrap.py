@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from regime.bootstrap import (
+from regime.evaluation.bootstrap import (
     balanced_accuracy_rows,
     bootstrap_interval,
     circular_block_indices,

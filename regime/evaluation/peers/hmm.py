@@ -14,7 +14,7 @@ import pandas as pd
 from hmmlearn.hmm import GaussianHMM
 from scipy.special import logsumexp
 
-from regime.peers.mapping import label_proba, states_to_labels
+from regime.evaluation.peers.mapping import label_proba, states_to_labels
 
 
 class FilteredGaussianHMM:

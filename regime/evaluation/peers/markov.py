@@ -13,7 +13,7 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
 
-from regime.peers.mapping import label_proba, states_to_labels
+from regime.evaluation.peers.mapping import label_proba, states_to_labels
 
 # Weekly returns in percent: the optimiser is better conditioned than on fractions.
 _SCALE = 100.0

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from regime.cli import cli
-from regime.evaluate import MODEL_NAMES
+from regime.evaluation.evaluate import MODEL_NAMES
 
 from .conftest import write_config
 

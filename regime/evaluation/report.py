@@ -22,17 +22,17 @@ from regime.atomic import write_bytes_atomic  # noqa: E402
 from regime.config import Settings  # noqa: E402
 from regime.constants import REGIMES, RISK_OFF  # noqa: E402
 from regime.errors import RegimeError  # noqa: E402
-from regime.evaluate import OURS, Evaluation  # noqa: E402
-from regime.metrics import reliability_table  # noqa: E402
-from regime.model.classifier import build_classifier  # noqa: E402
-from regime.model.training_rows import training_rows  # noqa: E402
-from regime.summary import (  # noqa: E402
+from regime.evaluation.evaluate import OURS, Evaluation  # noqa: E402
+from regime.evaluation.summary import (  # noqa: E402
     BACKTEST_HEADERS,
     COMPARISON_HEADERS,
     backtest_rows,
     comparison_lines,
     comparison_rows,
 )
+from regime.metrics import reliability_table  # noqa: E402
+from regime.model.classifier import build_classifier  # noqa: E402
+from regime.model.training_rows import training_rows  # noqa: E402
 
 COLOURS = {
     "early_recovery": "#2ca02c",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from regime.config import load_settings
-from regime.evaluate import MODEL_NAMES, OURS, evaluate
+from regime.evaluation.evaluate import MODEL_NAMES, OURS, evaluate
 
 from .conftest import write_config
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from regime.backtest import BacktestResult, run_backtest
-from regime.bootstrap import balanced_accuracy_rows, bootstrap_interval, mean_rows
 from regime.config import Settings
 from regime.constants import REGIMES
+from regime.evaluation.backtest import BacktestResult, run_backtest
+from regime.evaluation.bootstrap import balanced_accuracy_rows, bootstrap_interval, mean_rows
+from regime.evaluation.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
 from regime.features.table import known_on
 from regime.metrics import classification_scores, detection, weekly_log_loss
 from regime.model.training_rows import Dataset, training_rows
@@ -27,7 +28,6 @@ from regime.model.walk_forward import (
     test_weeks,
     walk_forward,
 )
-from regime.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
 from regime.sources.market_data import MarketData
 
 OURS = "regime"

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regime.backtest import (
+from regime.config import Allocation, BacktestSettings
+from regime.evaluation.backtest import (
     asset_returns,
     held_weights,
     max_drawdown,
@@ -15,7 +16,6 @@ from regime.backtest import (
     run_backtest,
     simulate,
 )
-from regime.config import Allocation, BacktestSettings
 
 WEEKS = pd.date_range("2001-01-05", periods=5, freq="W-FRI")
 

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from regime.constants import REGIMES
-from regime.evaluate import peer_probabilities
+from regime.evaluation.evaluate import peer_probabilities
+from regime.evaluation.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
+from regime.evaluation.peers.mapping import label_proba, states_to_labels
 from regime.model.training_rows import Dataset
-from regime.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
-from regime.peers.mapping import label_proba, states_to_labels
 
 SEED = 20240607
 
