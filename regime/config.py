@@ -156,7 +156,7 @@ class PathSettings(_Frozen):
 
 
 class HistorySettings(_Frozen):
-    """Where `regime run` records its predictions (see regime/history.py)."""
+    """Where `regime run` records its predictions (see regime/job/history.py)."""
 
     # The SQLite file; None: history.sqlite in the user data directory (platformdirs).
     path: Path | None = None

@@ -12,7 +12,7 @@ import click
 
 from regime.cli._common import config_option, settings_from
 from regime.constants import REGIMES
-from regime.history import HistoryRow, read_history
+from regime.job.history import HistoryRow, read_history
 
 
 @click.command("history")

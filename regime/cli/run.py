@@ -14,7 +14,7 @@ import click
 
 from regime.cli._common import config_option, model_option, settings_from
 from regime.errors import RegimeError
-from regime.jobs import run_job
+from regime.job.run import run_job
 from regime.logging_setup import FORMATS, configure
 
 log = logging.getLogger("regime.run")

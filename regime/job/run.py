@@ -17,11 +17,12 @@ from filelock import FileLock, Timeout
 
 from regime.config import Settings
 from regime.errors import DataSourceError, HistoryError
-from regime.history import open_history, record
+from regime.job.history import open_history, record
 from regime.model.predict import RegimePrediction, load_model
 from regime.sources.fetch import KEY_ENV, fetch, fred_api_key
 
-log = logging.getLogger(__name__)
+# The logger keeps the name it had before this module moved: log filters and collectors know it.
+log = logging.getLogger("regime.jobs")
 
 
 @dataclass(frozen=True)

@@ -141,9 +141,9 @@ def test_an_unwritable_history_path_is_one_error_line_and_an_exit_code(deploymen
 
 
 def test_a_full_disk_is_a_clear_error_not_a_traceback(deployment, invoke, monkeypatch):
-    import regime.history
+    import regime.job.history
 
-    real_connect = regime.history._connect
+    real_connect = regime.job.history._connect
 
     def full_disk(path, *, read_only):
         con = real_connect(path, read_only=read_only)
@@ -151,7 +151,7 @@ def test_a_full_disk_is_a_clear_error_not_a_traceback(deployment, invoke, monkey
             con.execute("PRAGMA max_page_count = 1")
         return con
 
-    monkeypatch.setattr(regime.history, "_connect", full_disk)
+    monkeypatch.setattr(regime.job.history, "_connect", full_disk)
 
     result = invoke(deployment, "run")
 
@@ -212,7 +212,7 @@ def test_a_read_only_history_folder_is_one_error_line(deployment):
 KILLED_WRITER = """
 import os, signal, sys
 from pathlib import Path
-from regime.history import open_history
+from regime.job.history import open_history
 
 con = open_history(Path(sys.argv[1]))
 con.execute("PRAGMA cache_size = 1")

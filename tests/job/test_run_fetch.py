@@ -8,11 +8,11 @@ import functools
 import pytest
 import yaml
 
-import regime.jobs
+import regime.job.run
 from regime.config import load_settings
 from regime.errors import DataSourceError
-from regime.history import read_history
-from regime.jobs import run_job
+from regime.job.history import read_history
+from regime.job.run import run_job
 from regime.sources.yahoo import YahooClient
 
 
@@ -22,7 +22,9 @@ def fetching(deployment, fake_fred, fake_download, monkeypatch):
     raw["fetch"].update(retries=0, fred_requests_per_second=100, history_start="2026-01-01")
     deployment.config.write_text(yaml.safe_dump(raw, sort_keys=False))
     yahoo = YahooClient(download=fake_download, backoff=0, retries=0)
-    monkeypatch.setattr(regime.jobs, "fetch", functools.partial(regime.jobs.fetch, yahoo=yahoo))
+    monkeypatch.setattr(
+        regime.job.run, "fetch", functools.partial(regime.job.run.fetch, yahoo=yahoo)
+    )
     return load_settings(deployment.config)
 
 

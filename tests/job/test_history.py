@@ -9,7 +9,7 @@ import json
 import pytest
 
 from regime.errors import HistoryError
-from regime.history import open_history, read_history, record
+from regime.job.history import open_history, read_history, record
 from regime.model.predict import RegimePrediction
 
 CALLS = [  # (week, regime, model version)

@@ -1,0 +1,2 @@
+"""The scheduled job behind `regime run` (`run`) and the prediction history it keeps
+(`history`)."""
