@@ -72,3 +72,26 @@ def test_another_tool_imports_regime_and_gets_a_typed_prediction(deployment, tmp
     }
     assert prediction["model"]["version"] == out["card_version"]
     assert prediction["regime"] in prediction["probabilities"]
+
+
+def test_importing_regime_is_light_and_every_public_name_resolves():
+    probe = textwrap.dedent(
+        """
+        import json, sys
+        import regime
+        light = sorted({m.split(".")[0] for m in sys.modules} & {"pandas", "sklearn", "pydantic"})
+        names = {name: type(getattr(regime, name)).__name__ for name in regime.__all__}
+        from regime import *  # noqa: F403
+        print(json.dumps({"light": light, "names": names, "dir": sorted(dir(regime))}))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["light"] == []
+    assert out["names"]["__version__"] == "str"
+    assert out["names"]["load_model"] == "function" and out["names"]["Settings"] != "NoneType"
+    assert set(out["names"]) <= set(out["dir"])

@@ -1,4 +1,9 @@
-"""What every command shares: the --config option and turning errors into one line."""
+"""What every command shares: the --config option and turning errors into one line.
+
+Every module of this package imports only click and light foundation modules at its top; a
+command imports what it needs (pandas, scikit-learn, ...) inside its function, so `regime
+--help` and `regime <command> --help` start fast and a command loads only its own stack.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from regime.config import Settings, load_settings
 from regime.errors import RegimeError
+
+if TYPE_CHECKING:
+    from regime.config import Settings
 
 config_option = click.option(
     "--config",
@@ -31,6 +38,8 @@ model_option = click.option(
 
 
 def settings_from(config_path: Path | None) -> Settings:
+    from regime.config import load_settings
+
     return load_settings(config_path)
 
 

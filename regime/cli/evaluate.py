@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
 from regime.atomic import write_text_atomic
 from regime.cli._common import config_option, progress_reporter, settings_from
 from regime.errors import RegimeError
-from regime.evaluation.evaluate import Evaluation, evaluate
-from regime.evaluation.summary import (
-    BACKTEST_HEADERS,
-    COMPARISON_HEADERS,
-    backtest_rows,
-    comparison_lines,
-    comparison_rows,
-    text_table,
-)
-from regime.sources import load_market_data
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from regime.config import Settings
+    from regime.evaluation.evaluate import Evaluation
+    from regime.sources.market_data import MarketData
 
 
 @click.command("evaluate")
@@ -37,6 +34,8 @@ from regime.sources import load_market_data
 @config_option
 def evaluate_command(fmt: str, predictions_path: Path | None, config_path: Path | None) -> None:
     """Compare the model with its peers out of sample (walk-forward) and backtest its calls."""
+    from regime.sources.market_data import load_market_data
+
     settings = settings_from(config_path)
     evaluation = run_with_progress(settings, load_market_data(settings), "evaluating")
     if predictions_path is not None:
@@ -45,8 +44,10 @@ def evaluate_command(fmt: str, predictions_path: Path | None, config_path: Path 
     click.echo(json.dumps(result) if fmt == "json" else render_table(result))
 
 
-def run_with_progress(settings, data, label: str) -> Evaluation:
+def run_with_progress(settings: Settings, data: MarketData, label: str) -> Evaluation:
     """`evaluate`, with a progress bar on stderr when it is a terminal."""
+    from regime.evaluation.evaluate import evaluate
+
     with progress_reporter(label) as progress:
         return evaluate(data, settings, progress=progress)
 
@@ -62,7 +63,16 @@ def write_predictions(frame: pd.DataFrame, path: Path) -> None:
         raise RegimeError(f"cannot write predictions to {path}: {exc.strerror or exc}") from None
 
 
-def render_table(result: dict) -> str:
+def render_table(result: dict[str, Any]) -> str:
+    from regime.evaluation.summary import (
+        BACKTEST_HEADERS,
+        COMPARISON_HEADERS,
+        backtest_rows,
+        comparison_lines,
+        comparison_rows,
+        text_table,
+    )
+
     backtest = result["backtest"]
     lines = [
         f"walk-forward {result['period'][0]} .. {result['period'][1]}: {result['n_weeks']} weeks, "

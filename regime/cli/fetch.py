@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from regime.cli._common import config_option, settings_from
 from regime.errors import DataSourceError
-from regime.sources.fetch import FetchReport, fetch, plan
+
+if TYPE_CHECKING:
+    from regime.sources.fetch import FetchReport
 
 
 @click.command("fetch")
@@ -46,6 +49,8 @@ def fetch_command(
     Prints one line per series (rows added, rows revised, last date); failures go to stderr
     and make the exit code non-zero, but never stop the other series.
     """
+    from regime.sources.fetch import fetch, plan
+
     settings = settings_from(config_path)
     start = since.date() if since is not None else None
     total = len(plan(settings, series or None))

@@ -7,12 +7,15 @@ import io
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from regime.cli._common import config_option, settings_from
 from regime.constants import REGIMES
-from regime.job.history import HistoryRow, read_history
+
+if TYPE_CHECKING:
+    from regime.job.history import HistoryRow
 
 
 @click.command("history")
@@ -29,6 +32,8 @@ from regime.job.history import HistoryRow, read_history
 @config_option
 def history_command(since: datetime | None, fmt: str, config_path: Path | None) -> None:
     """Print the recorded predictions; a regime change is marked with the regime it left."""
+    from regime.job.history import read_history
+
     settings = settings_from(config_path)
     rows = read_history(settings.history_path, since.date() if since else None)
     if fmt == "json":

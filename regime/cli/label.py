@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from regime.cli._common import config_option, settings_from
-from regime.features.table import weekly_index_closes, weekly_rows
-from regime.labels.hindsight import label_weeks
-from regime.sources import load_market_data
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @click.command("label")
@@ -34,6 +34,10 @@ def label_command(
     start: datetime | None, end: datetime | None, fmt: str, config_path: Path | None
 ) -> None:
     """Print each week's hindsight regime label; provisional weeks may still change."""
+    from regime.features.table import weekly_index_closes, weekly_rows
+    from regime.labels.hindsight import label_weeks
+    from regime.sources.market_data import load_market_data
+
     settings = settings_from(config_path)
     data = load_market_data(settings)
     closes = weekly_index_closes(data, settings, weekly_rows(data, settings))

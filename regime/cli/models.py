@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from regime.cli._common import config_option, settings_from
-from regime.model.registry import VersionInfo, list_versions, promote, show
+
+if TYPE_CHECKING:
+    from regime.model.registry import VersionInfo
 
 
 @click.group("models")
@@ -23,6 +26,8 @@ def models_group() -> None:
 @config_option
 def list_command(fmt: str, config_path: Path | None) -> None:
     """Every saved version, its walk-forward scores, and whether it is active or unusable."""
+    from regime.model.registry import list_versions
+
     settings = settings_from(config_path)
     versions = list_versions(settings.models_dir)
     if fmt == "json":
@@ -49,6 +54,8 @@ def list_command(fmt: str, config_path: Path | None) -> None:
 @config_option
 def show_command(version: str, fmt: str, config_path: Path | None) -> None:
     """A version's card (json: the whole card) and whether its artifact passes the sha256 check."""
+    from regime.model.registry import show
+
     settings = settings_from(config_path)
     info, card = show(settings.models_dir, version)
     if fmt == "json":
@@ -79,12 +86,14 @@ def show_command(version: str, fmt: str, config_path: Path | None) -> None:
 @config_option
 def promote_command(version: str, config_path: Path | None) -> None:
     """Make VERSION the active model (after checking its card and sha256), whatever its scores."""
+    from regime.model.registry import promote
+
     settings = settings_from(config_path)
     info = promote(settings.models_dir, version)
     click.echo(f"{info.version} is now the active model in {settings.models_dir}")
 
 
-def _as_dict(v: VersionInfo) -> dict:
+def _as_dict(v: VersionInfo) -> dict[str, Any]:
     return {
         "version": v.version,
         "path": str(v.path),

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from regime.cli._common import config_option, model_option, settings_from
-from regime.model.predict import RegimePrediction, load_model
+
+if TYPE_CHECKING:
+    from regime.model.predict import RegimePrediction
 
 
 @click.command("predict")
@@ -29,6 +32,8 @@ def predict_command(
     as_of: datetime | None, fmt: str, model_path: Path | None, config_path: Path | None
 ) -> None:
     """Print the market regime of the latest week (or of --as-of) with its confidence."""
+    from regime.model.predict import load_model
+
     settings = settings_from(config_path)
     model = load_model(model_path, settings)
     prediction = model.predict_current(as_of.date() if as_of else None)

@@ -8,7 +8,6 @@ import click
 
 from regime.cli._common import config_option, settings_from
 from regime.cli.evaluate import run_with_progress
-from regime.sources import load_market_data
 
 
 @click.command("report")
@@ -22,8 +21,8 @@ from regime.sources import load_market_data
 @config_option
 def report_command(out_dir: Path, config_path: Path | None) -> None:
     """Evaluate walk-forward, then write PNG charts and one HTML page that embeds them."""
-    # Imported here: matplotlib is only needed by this command.
     from regime.evaluation.report import build_report, feature_importances, write_report
+    from regime.sources.market_data import load_market_data
 
     settings = settings_from(config_path)
     evaluation = run_with_progress(settings, load_market_data(settings), "evaluating")

@@ -14,7 +14,6 @@ import click
 
 from regime.cli._common import config_option, model_option, settings_from
 from regime.errors import RegimeError
-from regime.job.run import run_job
 from regime.logging_setup import FORMATS, configure
 
 log = logging.getLogger("regime.run")
@@ -58,6 +57,8 @@ def run_command(
     """
     configure(log_format, log_level.upper())
     try:
+        from regime.job.run import run_job
+
         settings = settings_from(config_path)
         result = run_job(settings, offline=offline, strict=strict, model_path=model_path)
     except RegimeError as exc:

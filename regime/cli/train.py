@@ -7,13 +7,14 @@ model's (or with --force); the summary says which happened.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from regime.cli._common import config_option, progress_reporter, settings_from
-from regime.model.registry import Registration, register
-from regime.model.train import train_model
-from regime.sources import load_market_data
+
+if TYPE_CHECKING:
+    from regime.model.registry import Registration
 
 
 @click.command("train")
@@ -25,6 +26,10 @@ def train_command(config_path: Path | None, quiet: bool, force: bool) -> None:
 
     "Not worse": walk-forward balanced accuracy not lower and log loss not higher.
     """
+    from regime.model.registry import register
+    from regime.model.train import train_model
+    from regime.sources.market_data import load_market_data
+
     settings = settings_from(config_path)
     data = load_market_data(settings)
 
@@ -38,7 +43,9 @@ def train_command(config_path: Path | None, quiet: bool, force: bool) -> None:
     click.echo(render_summary(trained.card, outcome.path, outcome))
 
 
-def render_summary(card: dict, target: Path | None, outcome: Registration | None = None) -> str:
+def render_summary(
+    card: dict[str, Any], target: Path | None, outcome: Registration | None = None
+) -> str:
     wf = card["walk_forward"]
     ours, rules = wf["models"]["regime"], wf["models"]["rulebook_realtime"]
     if outcome is None:

@@ -17,9 +17,12 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regime.errors import HistoryError
-from regime.model.predict import RegimePrediction
+
+if TYPE_CHECKING:
+    from regime.model.predict import RegimePrediction
 
 FORMAT = 1
 APPLICATION_ID = 0x52474D48  # "RGMH": marks the file as a regime history

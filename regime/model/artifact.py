@@ -31,8 +31,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import joblib
-
 from regime.atomic import current_umask, fsync_dir, write_text_atomic
 from regime.errors import ModelArtifactError
 
@@ -217,6 +215,8 @@ def load_artifact(version_dir: Path) -> tuple[Any, dict]:
     check_libraries(card)
     if artifact.suffix == ".skops":
         return _load_skops(artifact), card
+    import joblib
+
     try:
         with _moved_modules(MOVED_MODULES):
             model = joblib.load(artifact)

@@ -19,7 +19,7 @@ from regime.errors import ModelArtifactError, StaleDataError
 from regime.features.publication import publication_dates, week_ending
 from regime.features.table import build_features, cadence
 from regime.model.artifact import latest_version, load_artifact
-from regime.sources import MarketData, load_market_data
+from regime.sources.market_data import MarketData, load_market_data
 
 N_DRIVERS = 5
 
