@@ -11,7 +11,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -316,7 +316,7 @@ class Settings(_Frozen):
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
-    def learning_settings(self) -> dict:
+    def learning_settings(self) -> dict[str, Any]:
         """The sections a model card stores, to rebuild features exactly as at training."""
         return self.model_dump(mode="json", include=set(LEARNING_SECTIONS))
 

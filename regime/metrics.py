@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sklearn.metrics import (
@@ -64,7 +67,7 @@ def brier_score(truth: pd.Series, proba: pd.DataFrame) -> float:
 
 def classification_scores(
     truth: pd.Series, predicted: pd.Series, proba: pd.DataFrame | None = None, ece_bins: int = 10
-) -> dict:
+) -> dict[str, Any]:
     """Every metric for one model; probability metrics are None when `proba` is None."""
     labels = list(REGIMES)
     scores = {
@@ -87,7 +90,9 @@ def classification_scores(
     return scores
 
 
-def _per_class(metric, truth, predicted) -> dict[str, float]:
+def _per_class(
+    metric: Callable[..., Any], truth: pd.Series, predicted: pd.Series
+) -> dict[str, float]:
     values = metric(truth, predicted, labels=list(REGIMES), average=None, zero_division=0)
     return {regime: float(v) for regime, v in zip(REGIMES, values, strict=True)}
 
@@ -107,7 +112,7 @@ def risk_off_episodes(truth: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp
     return episodes
 
 
-def detection(truth: pd.Series, predicted: pd.Series) -> dict:
+def detection(truth: pd.Series, predicted: pd.Series) -> dict[str, Any]:
     """For each risk_off episode, weeks from its peak to the first risk_off call.
 
     An episode's first week is the week after its peak, so a call on that week has lag 1.

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -64,7 +64,7 @@ def progress_reporter(
         yield progress
 
 
-def run_guarded(command: Callable[..., Any]) -> int:
+def run_guarded(command: click.Command) -> int:
     """Run a click command; a RegimeError becomes one line on stderr and its exit code."""
     try:
         # Without standalone mode, click returns (not raises) the code of a `ctx.exit(code)`.

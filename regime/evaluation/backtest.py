@@ -14,6 +14,7 @@ Conventions (also printed with every result):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ class BacktestResult:
     table: dict[str, dict[str, float]]
     description: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "period": [
                 self.returns.index[0].date().isoformat(),

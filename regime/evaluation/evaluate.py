@@ -9,6 +9,8 @@ best peer, and the regime-timed allocation backtest.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,10 +59,10 @@ class Evaluation:
 
     truth: pd.Series
     runs: dict[str, ModelRun]
-    scores: dict[str, dict]
-    comparison: dict[str, dict]
+    scores: dict[str, dict[str, Any]]
+    comparison: dict[str, dict[str, Any]]
     backtest: BacktestResult
-    peer_details: dict
+    peer_details: dict[str, Any]
     refits: int
     dataset: Dataset = field(repr=False)
 
@@ -72,7 +74,7 @@ class Evaluation:
     def n_weeks(self) -> int:
         return len(self.truth)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "period": list(self.period),
             "n_weeks": self.n_weeks,
@@ -86,6 +88,7 @@ class Evaluation:
     def predictions(self) -> pd.DataFrame:
         """Our weekly predictions: `label`, `predicted`, `p_<regime>`, indexed by `date`."""
         ours = self.runs[OURS]
+        assert ours.proba is not None, "our model always has probabilities"
         frame = ours.proba.set_axis(PROBA_COLUMNS, axis=1)
         frame.insert(0, "predicted", ours.predicted)
         frame.insert(0, "label", self.truth)
@@ -99,14 +102,14 @@ def evaluate(data: MarketData, settings: Settings, progress: Progress | None = N
     blocks = refit_blocks(test_weeks(dataset, settings), settings.walk_forward.refit_weeks)
     total = 2 * len(blocks)
 
-    def step(offset: int):
+    def step(offset: int) -> Progress | None:
         return None if progress is None else (lambda done, _n: progress(offset + done, total))
 
     ours = walk_forward(dataset, settings, progress=step(0))
     truth = ours["label"]
     proba = {OURS: ours[PROBA_COLUMNS].set_axis(list(REGIMES), axis=1)}
     peer_frames: dict[str, list[pd.DataFrame]] = {"majority": [], "hmm": [], "markov_switching": []}
-    mappings: dict[str, list[dict]] = {"hmm": [], "markov_switching": []}
+    mappings: dict[str, list[dict[str, Any]]] = {"hmm": [], "markov_switching": []}
     report = step(len(blocks))
     for done, block in enumerate(blocks):
         refit_on = block[0] - pd.Timedelta(days=7)
@@ -197,7 +200,7 @@ def weekly_cash_rate(data: MarketData, settings: Settings, weeks: pd.DatetimeInd
     return known_on(settings, data, series_id, weeks).ffill()
 
 
-def _scores(truth: pd.Series, run: ModelRun, settings: Settings) -> dict:
+def _scores(truth: pd.Series, run: ModelRun, settings: Settings) -> dict[str, Any]:
     scores = classification_scores(truth, run.predicted, run.proba, settings.evaluation.ece_bins)
     scores["detection"] = detection(truth, run.predicted)
     scores["has_probabilities"] = run.proba is not None
@@ -206,15 +209,19 @@ def _scores(truth: pd.Series, run: ModelRun, settings: Settings) -> dict:
 
 
 def compare_with_best_peer(
-    truth: pd.Series, runs: dict[str, ModelRun], scores: dict[str, dict], settings: Settings
-) -> dict[str, dict]:
+    truth: pd.Series,
+    runs: dict[str, ModelRun],
+    scores: dict[str, dict[str, Any]],
+    settings: Settings,
+) -> dict[str, dict[str, Any]]:
     """Our model minus the best peer, with block-bootstrap intervals.
 
     Balanced accuracy: the peer with the highest one (a positive difference favours us). Log
     loss: the peer with the lowest, among peers with probabilities (negative favours us).
     """
     ev = settings.evaluation
-    options = dict(
+    interval = partial(
+        bootstrap_interval,
         block=ev.bootstrap_block_weeks,
         samples=ev.bootstrap_samples,
         seed=ev.seed,
@@ -224,11 +231,11 @@ def compare_with_best_peer(
     best_ba = max(peers, key=lambda name: scores[name]["balanced_accuracy"])
     ours_ba = balanced_accuracy_rows(truth.to_numpy(), runs[OURS].predicted.to_numpy())
     peer_ba = balanced_accuracy_rows(truth.to_numpy(), runs[best_ba].predicted.to_numpy())
-    ba = bootstrap_interval(lambda rows: ours_ba(rows) - peer_ba(rows), len(truth), **options)
+    ba = interval(lambda rows: ours_ba(rows) - peer_ba(rows), len(truth))
     result = {"balanced_accuracy": {"best_peer": best_ba, "difference": ba.to_dict()}}
     probabilistic = [name for name in peers if runs[name].proba is not None]
     best_ll = min(probabilistic, key=lambda name: scores[name]["log_loss"])
     gap = weekly_log_loss(truth, runs[OURS].proba) - weekly_log_loss(truth, runs[best_ll].proba)
-    ll = bootstrap_interval(mean_rows(gap), len(truth), **options)
+    ll = interval(mean_rows(gap), len(truth))
     result["log_loss"] = {"best_peer": best_ll, "difference": ll.to_dict()}
     return result

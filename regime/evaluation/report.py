@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -14,6 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from sklearn.inspection import permutation_importance  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -120,14 +124,14 @@ def write_report(report: Report, out_dir: Path) -> list[Path]:
     return written
 
 
-def _png(figure) -> bytes:
+def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(figure)
     return buffer.getvalue()
 
 
-def _shade(ax, labels: pd.Series) -> None:
+def _shade(ax: Axes, labels: pd.Series) -> None:
     """Colour the background of each run of equal labels (a run ends where the next begins)."""
     values = labels.to_numpy()
     dates = labels.index
@@ -142,7 +146,7 @@ def _legend_patches() -> list[Patch]:
     return [Patch(color=COLOURS[r], alpha=0.45, label=r) for r in REGIMES]
 
 
-def _regimes_chart(ev: Evaluation):
+def _regimes_chart(ev: Evaluation) -> Figure:
     closes = ev.dataset.closes.loc[ev.truth.index]
     fig, axes = plt.subplots(2, 1, figsize=(13, 7.5), sharex=True)
     panels = (
@@ -165,7 +169,7 @@ def _regimes_chart(ev: Evaluation):
     return fig
 
 
-def _ratio_chart(ev: Evaluation):
+def _ratio_chart(ev: Evaluation) -> Figure:
     closes = ev.dataset.closes.loc[ev.truth.index]
     fig, ax = plt.subplots(figsize=(13, 3.8))
     _shade(ax, ev.truth)
@@ -180,8 +184,9 @@ def _ratio_chart(ev: Evaluation):
     return fig
 
 
-def _probability_chart(ev: Evaluation):
+def _probability_chart(ev: Evaluation) -> Figure:
     proba = ev.runs[OURS].proba
+    assert proba is not None, "our model always has probabilities"
     fig, (ax, strip) = plt.subplots(
         2, 1, figsize=(13, 4.8), sharex=True, gridspec_kw={"height_ratios": [6, 1]}
     )
@@ -205,7 +210,7 @@ def _probability_chart(ev: Evaluation):
     return fig
 
 
-def _reliability_chart(ev: Evaluation):
+def _reliability_chart(ev: Evaluation) -> Figure:
     fig, ax = plt.subplots(figsize=(6.5, 6))
     ax.plot([0, 1], [0, 1], color="black", ls="--", lw=1, label="perfect calibration")
     for name, run in ev.runs.items():
@@ -232,7 +237,7 @@ def _reliability_chart(ev: Evaluation):
     return fig
 
 
-def _confusion_chart(ev: Evaluation):
+def _confusion_chart(ev: Evaluation) -> Figure:
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.4))
     for ax, name in zip(axes, (OURS, "rulebook_realtime"), strict=True):
         counts = np.array(ev.scores[name]["confusion"], dtype=float)
@@ -260,7 +265,7 @@ def _confusion_chart(ev: Evaluation):
     return fig
 
 
-def _importance_chart(importances: Importances):
+def _importance_chart(importances: Importances) -> Figure:
     values = importances.values
     fig, ax = plt.subplots(figsize=(9, 0.32 * len(values) + 1.5))
     colours = [COLOURS[RISK_OFF] if v > 0 else "#1f77b4" for v in values]
@@ -274,7 +279,7 @@ def _importance_chart(importances: Importances):
     return fig
 
 
-def _allocation_chart(ev: Evaluation):
+def _allocation_chart(ev: Evaluation) -> Figure:
     bt = ev.backtest
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(13, 7), sharex=True, gridspec_kw={"height_ratios": [2, 1]}
@@ -296,7 +301,7 @@ def _allocation_chart(ev: Evaluation):
     return fig
 
 
-def findings(result: dict) -> list[str]:
+def findings(result: dict[str, Any]) -> list[str]:
     """Plain statements of where our model wins and where a peer does, from the numbers."""
     models = result["models"]
     ours = models[OURS]
@@ -357,7 +362,7 @@ def findings(result: dict) -> list[str]:
     return out
 
 
-def _html_table(headers, rows) -> str:
+def _html_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows

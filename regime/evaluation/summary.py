@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from regime.constants import RISK_OFF
 
 COMPARISON_HEADERS = (
@@ -28,9 +31,9 @@ BACKTEST_HEADERS = (
 )
 
 
-def comparison_rows(result: dict) -> list[tuple[str, ...]]:
+def comparison_rows(result: dict[str, Any]) -> list[tuple[str, ...]]:
     """One row per model of an evaluation's `to_dict()`; '-' where a model has no value."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, m in result["models"].items():
         found = m["detection"]
         rows.append(
@@ -51,8 +54,8 @@ def comparison_rows(result: dict) -> list[tuple[str, ...]]:
     return rows
 
 
-def backtest_rows(result: dict) -> list[tuple[str, ...]]:
-    rows = []
+def backtest_rows(result: dict[str, Any]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
     for name, s in result["backtest"]["strategies"].items():
         rows.append(
             (
@@ -68,7 +71,7 @@ def backtest_rows(result: dict) -> list[tuple[str, ...]]:
     return rows
 
 
-def comparison_lines(result: dict) -> list[str]:
+def comparison_lines(result: dict[str, Any]) -> list[str]:
     """Plain sentences: the bootstrap intervals of our model minus the best peer."""
     lines = []
     for metric, better in (("balanced_accuracy", "higher"), ("log_loss", "lower")):
@@ -87,7 +90,7 @@ def comparison_lines(result: dict) -> list[str]:
 def text_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
 
-    def line(cells):
+    def line(cells: Sequence[str]) -> str:
         first = cells[0].ljust(widths[0])
         return "  ".join([first, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))])
 

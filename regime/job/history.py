@@ -17,7 +17,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from regime.errors import HistoryError
 
@@ -58,7 +58,7 @@ class HistoryRow:
     recorded_at: str
     changed_from: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of,
             "model_version": self.model_version,
@@ -188,8 +188,14 @@ def read_history(path: Path, since: date | None = None) -> list[HistoryRow]:
         changed = previous if previous is not None and previous != regime else None
         rows.append(
             HistoryRow(
-                as_of, version, regime, confidence, json.loads(proba), tuple(json.loads(stale)),
-                recorded_at, changed,
+                as_of,
+                version,
+                regime,
+                confidence,
+                json.loads(proba),
+                tuple(json.loads(stale)),
+                recorded_at,
+                changed,
             )
         )
         previous = regime

@@ -73,7 +73,9 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def save_model(model: Any, card: dict, models_dir: Path, *, make_latest: bool = True) -> Path:
+def save_model(
+    model: Any, card: dict[str, Any], models_dir: Path, *, make_latest: bool = True
+) -> Path:
     """Write `model` and its card under `models_dir/<card['version']>`, atomically.
 
     A new version folder is assembled under a temporary name and renamed into place, so a crash
@@ -111,11 +113,11 @@ def _dump(model: Any, folder: Path) -> Path:
     return artifact
 
 
-def _card_text(card: dict) -> str:
+def _card_text(card: dict[str, Any]) -> str:
     return json.dumps(card, indent=2, sort_keys=False) + "\n"
 
 
-def _rewrite_in_place(staging: Path, target: Path, card: dict) -> None:
+def _rewrite_in_place(staging: Path, target: Path, card: dict[str, Any]) -> None:
     """Replace the content of an existing version folder without a moment where it is broken.
 
     Retraining the same data and settings gives the same version name and the same model, but
@@ -161,7 +163,7 @@ def latest_version(models_dir: Path) -> str:
     return version
 
 
-def read_card(version_dir: Path) -> dict:
+def read_card(version_dir: Path) -> dict[str, Any]:
     """The card of a saved model, checked for format and package; never loads the artifact."""
     card_path = version_dir / CARD_NAME
     try:
@@ -186,7 +188,7 @@ def read_card(version_dir: Path) -> dict:
     return card
 
 
-def verify_artifact(version_dir: Path) -> tuple[Path, dict]:
+def verify_artifact(version_dir: Path) -> tuple[Path, dict[str, Any]]:
     """(artifact path, card) once the card is valid and the artifact matches its sha256.
 
     Never loads the artifact. Raises ModelArtifactError saying why it would be refused.
@@ -209,7 +211,7 @@ def verify_artifact(version_dir: Path) -> tuple[Path, dict]:
     return artifact, card
 
 
-def load_artifact(version_dir: Path) -> tuple[Any, dict]:
+def load_artifact(version_dir: Path) -> tuple[Any, dict[str, Any]]:
     """(model, card) after checking the artifact's sha256 and library versions against the card."""
     artifact, card = verify_artifact(version_dir)
     check_libraries(card)
@@ -294,7 +296,7 @@ def library_versions() -> dict[str, str]:
     return found
 
 
-def check_libraries(card: dict) -> None:
+def check_libraries(card: dict[str, Any]) -> None:
     """Warn for each checked library whose version differs from the card's; refuse (raise
     ModelArtifactError) when the card lists that library in `require_same_versions`."""
     saved = card.get("libraries", {})

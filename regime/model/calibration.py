@@ -8,11 +8,15 @@ Pooling the out-of-sample scores of all folds before fitting one calibrator keep
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import TimeSeriesSplit
+from sklearn.utils import Tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -39,15 +43,17 @@ class PooledTimeSeriesCalibrator(ClassifierMixin, BaseEstimator):
     (1, 2)
     """
 
-    def __init__(self, estimator=None, n_splits=4, method="sigmoid"):
+    def __init__(
+        self, estimator: BaseEstimator | None = None, n_splits: int = 4, method: str = "sigmoid"
+    ) -> None:
         self.estimator = estimator
         self.n_splits = n_splits
         self.method = method
 
-    def fit(self, X, y):
-        X, y = validate_data(self, X, y, ensure_min_samples=2)
-        check_classification_targets(y)
-        self.classes_ = np.unique(y)
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
+        X_checked, y_checked = validate_data(self, X, y, ensure_min_samples=2)
+        check_classification_targets(y_checked)
+        self.classes_ = np.unique(y_checked)
         if len(self.classes_) != 2:
             raise ValueError(
                 "Only binary classification is supported. PooledTimeSeriesCalibrator needs y "
@@ -56,32 +62,31 @@ class PooledTimeSeriesCalibrator(ClassifierMixin, BaseEstimator):
         if self.method not in ("sigmoid", "isotonic"):
             raise ValueError(f"method must be 'sigmoid' or 'isotonic', got {self.method!r}")
         base = self.estimator if self.estimator is not None else LogisticRegression()
-        target = (y == self.classes_[1]).astype(int)
+        target = (y_checked == self.classes_[1]).astype(int)
         scores, outcomes = [], []
-        splits = min(self.n_splits, len(y) - 1)
-        for train, test in TimeSeriesSplit(n_splits=splits).split(X):
+        splits = min(self.n_splits, len(y_checked) - 1)
+        for train, test in TimeSeriesSplit(n_splits=splits).split(X_checked):
             if len(np.unique(target[train])) < 2:
                 continue
-            fold_model = clone(base).fit(X[train], target[train])
-            scores.append(_positive_score(fold_model, X[test]))
+            fold_model = clone(base).fit(X_checked[train], target[train])
+            scores.append(_positive_score(fold_model, X_checked[test]))
             outcomes.append(target[test])
         self.calibrator_ = None
         if scores:
             pooled, seen = np.concatenate(scores), np.concatenate(outcomes)
             if len(np.unique(seen)) == 2:
                 self.calibrator_ = self._fit_calibrator(pooled, seen)
-        self.estimator_ = clone(base).fit(X, target)
+        self.estimator_ = clone(base).fit(X_checked, target)
         return self
 
-    def _fit_calibrator(self, scores, outcomes):
+    def _fit_calibrator(self, scores: NDArray[np.float64], outcomes: NDArray[np.int_]) -> Any:
         if self.method == "isotonic":
             return IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(scores, outcomes)
         return LogisticRegression(C=1e6).fit(_logit(scores)[:, None], outcomes)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
-        score = _positive_score(self.estimator_, X)
+        score = _positive_score(self.estimator_, validate_data(self, X, reset=False))
         if self.calibrator_ is None:
             positive = score
         elif self.method == "isotonic":
@@ -90,20 +95,20 @@ class PooledTimeSeriesCalibrator(ClassifierMixin, BaseEstimator):
             positive = self.calibrator_.predict_proba(_logit(score)[:, None])[:, 1]
         return np.column_stack([1 - positive, positive])
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         positive = self.predict_proba(X)[:, 1]
         return self.classes_[(positive > 0.5).astype(int)]
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         return tags
 
 
-def _positive_score(model, X) -> np.ndarray:
+def _positive_score(model: Any, X: NDArray[Any]) -> NDArray[np.float64]:
     return np.asarray(model.predict_proba(X), dtype=float)[:, 1]
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
+def _logit(p: NDArray[np.float64]) -> NDArray[np.float64]:
     p = np.clip(p, _LOGIT_CLIP, 1 - _LOGIT_CLIP)
     return np.log(p / (1 - p))

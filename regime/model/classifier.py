@@ -9,7 +9,11 @@ binary "gate" for one class, and a second classifier for how the rest of the pro
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any, Self
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
@@ -55,24 +59,24 @@ class GatedClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        gate_estimator=None,
-        rest_estimator=None,
-        gate_class=None,
-        min_proba=0.0,
-        decision="argmax",
-    ):
+        gate_estimator: BaseEstimator | None = None,
+        rest_estimator: BaseEstimator | None = None,
+        gate_class: Hashable | None = None,
+        min_proba: float = 0.0,
+        decision: str = "argmax",
+    ) -> None:
         self.gate_estimator = gate_estimator
         self.rest_estimator = rest_estimator
         self.gate_class = gate_class
         self.min_proba = min_proba
         self.decision = decision
 
-    def fit(self, X, y):
-        X, y = validate_data(self, X, y, ensure_min_samples=2)
-        check_classification_targets(y)
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
+        X_checked, y_checked = validate_data(self, X, y, ensure_min_samples=2)
+        check_classification_targets(y_checked)
         if self.decision not in ("argmax", "balanced"):
             raise ValueError(f"decision must be 'argmax' or 'balanced', got {self.decision!r}")
-        self.classes_, counts = np.unique(y, return_counts=True)
+        self.classes_, counts = np.unique(y_checked, return_counts=True)
         self.class_prior_ = counts / counts.sum()
         if len(self.classes_) < 2:
             raise ValueError("GatedClassifier needs at least two classes in y")
@@ -80,25 +84,25 @@ class GatedClassifier(ClassifierMixin, BaseEstimator):
         if gate not in self.classes_:
             raise ValueError(f"gate_class {gate!r} is not among the classes of y")
         self.gate_index_ = int(np.flatnonzero(self.classes_ == gate)[0])
-        is_gate = y == gate
+        is_gate = y_checked == gate
         gate_model = (
             self.gate_estimator if self.gate_estimator is not None else LogisticRegression()
         )
-        self.gate_ = _fit_or_constant(gate_model, X, is_gate.astype(int))
+        self.gate_ = _fit_or_constant(gate_model, X_checked, is_gate.astype(int))
         rest_model = (
             self.rest_estimator
             if self.rest_estimator is not None
             else DecisionTreeClassifier(max_depth=4, random_state=0)
         )
-        self.rest_ = _fit_or_constant(rest_model, X[~is_gate], y[~is_gate])
+        self.rest_ = _fit_or_constant(rest_model, X_checked[~is_gate], y_checked[~is_gate])
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
-        gate = _proba_of(self.gate_, X, 1)
-        proba = np.zeros((X.shape[0], len(self.classes_)))
-        rest = _proba_matrix(self.rest_, X)
+        X_checked = validate_data(self, X, reset=False)
+        gate = _proba_of(self.gate_, X_checked, 1)
+        proba = np.zeros((X_checked.shape[0], len(self.classes_)))
+        rest = _proba_matrix(self.rest_, X_checked)
         for column, label in enumerate(self.rest_.classes_):
             proba[:, np.flatnonzero(self.classes_ == label)[0]] = rest[:, column]
         proba *= (1.0 - gate)[:, None]
@@ -107,7 +111,7 @@ class GatedClassifier(ClassifierMixin, BaseEstimator):
             proba = np.maximum(proba, self.min_proba)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         proba = self.predict_proba(X)
         if self.decision == "balanced":
             proba = proba / self.class_prior_
@@ -117,25 +121,25 @@ class GatedClassifier(ClassifierMixin, BaseEstimator):
 class _Constant:
     """Stands in for a sub-model when its training rows hold a single class."""
 
-    def __init__(self, label):
+    def __init__(self, label: Any) -> None:
         self.classes_ = np.array([label])
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: NDArray[Any]) -> NDArray[np.float64]:
         return np.ones((len(X), 1))
 
 
-def _fit_or_constant(estimator, X, y):
+def _fit_or_constant(estimator: BaseEstimator, X: NDArray[Any], y: NDArray[Any]) -> Any:
     labels = np.unique(y)
     if len(labels) == 1:
         return _Constant(labels[0])
     return clone(estimator).fit(X, y)
 
 
-def _proba_matrix(model, X) -> np.ndarray:
+def _proba_matrix(model: Any, X: NDArray[Any]) -> NDArray[np.float64]:
     return np.asarray(model.predict_proba(X), dtype=float)
 
 
-def _proba_of(model, X, label) -> np.ndarray:
+def _proba_of(model: Any, X: NDArray[Any], label: Any) -> NDArray[np.float64]:
     """P(label | X) from `model`; zero if the model never saw `label`."""
     classes = list(model.classes_)
     if label not in classes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ from regime.features.publication import publication_dates, week_ending
 from regime.features.table import build_features, cadence
 from regime.model.artifact import latest_version, load_artifact
 from regime.sources.market_data import MarketData, load_market_data
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 N_DRIVERS = 5
 
@@ -71,7 +74,7 @@ class RegimeModel:
     `predict_current()` answers for the latest week (or `as_of`) from the configured data.
     """
 
-    def __init__(self, pipeline, card: dict, settings: Settings):
+    def __init__(self, pipeline: Pipeline, card: dict[str, Any], settings: Settings) -> None:
         self.pipeline = pipeline
         self.card = card
         self.settings = settings
@@ -204,7 +207,7 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
     return RegimeModel(pipeline, card, trained)
 
 
-def settings_of_card(card: dict, current: Settings) -> Settings:
+def settings_of_card(card: dict[str, Any], current: Settings) -> Settings:
     """The settings a model was trained with, reading data from where `current` says."""
     try:
         carried = current.model_dump(exclude=set(LEARNING_SECTIONS) | {"source_path"})

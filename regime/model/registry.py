@@ -65,7 +65,7 @@ class Registration:
     reason: str
 
 
-def scores(card: dict) -> tuple[float | None, float | None]:
+def scores(card: dict[str, Any]) -> tuple[float | None, float | None]:
     """(balanced accuracy, log loss) of the model's own walk-forward, None where absent."""
     try:
         ours = card["walk_forward"]["models"]["regime"]
@@ -78,7 +78,7 @@ def scores(card: dict) -> tuple[float | None, float | None]:
     )
 
 
-def compare(candidate: dict, active: dict | None) -> Decision:
+def compare(candidate: dict[str, Any], active: dict[str, Any] | None) -> Decision:
     """Promote when no score got worse: balanced accuracy not lower, log loss not higher."""
     if active is None:
         return Decision(True, "there is no usable active model")
@@ -112,7 +112,7 @@ def locked(models_dir: Path, timeout: float = LOCK_SECONDS) -> Iterator[None]:
         raise ModelArtifactError(f"cannot write to {models_dir} ({exc.strerror})") from None
 
 
-def active_card(models_dir: Path) -> dict | None:
+def active_card(models_dir: Path) -> dict[str, Any] | None:
     """The active model's verified card, or None when there is no usable active model."""
     try:
         version = latest_version(models_dir)
@@ -128,7 +128,9 @@ def active_version(models_dir: Path) -> str | None:
         return None
 
 
-def register(pipeline: Any, card: dict, models_dir: Path, *, force: bool = False) -> Registration:
+def register(
+    pipeline: Any, card: dict[str, Any], models_dir: Path, *, force: bool = False
+) -> Registration:
     """Save a trained model as a new version and promote it when it is not worse (or `force`).
 
     Retraining the active version (same data and settings) rewrites it and keeps it active,
@@ -188,7 +190,7 @@ def describe(models_dir: Path, version: str) -> VersionInfo:
     )
 
 
-def show(models_dir: Path, version: str) -> tuple[VersionInfo, dict]:
+def show(models_dir: Path, version: str) -> tuple[VersionInfo, dict[str, Any]]:
     """A version's status and its card (the card is read even when the artifact fails its check)."""
     info = describe(models_dir, version)
     return info, read_card(info.path)

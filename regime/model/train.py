@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 from sklearn.pipeline import Pipeline
@@ -26,7 +27,7 @@ class TrainedModel:
     """A fitted pipeline, its card, and the walk-forward predictions behind the card's metrics."""
 
     pipeline: Pipeline
-    card: dict
+    card: dict[str, Any]
     walk_forward: pd.DataFrame
 
 
@@ -50,7 +51,7 @@ def train_model(
     return TrainedModel(pipeline, card, predictions)
 
 
-def walk_forward_summary(dataset: Dataset, predictions: pd.DataFrame) -> dict:
+def walk_forward_summary(dataset: Dataset, predictions: pd.DataFrame) -> dict[str, Any]:
     """Our model's out-of-sample scores next to the real-time rulebook's, same weeks."""
     truth = predictions["label"]
     proba = predictions[[f"p_{r}" for r in REGIMES]]
@@ -75,7 +76,7 @@ def model_card(
     X: pd.DataFrame,
     y: pd.Series,
     predictions: pd.DataFrame,
-) -> dict:
+) -> dict[str, Any]:
     """The metadata saved beside the artifact (see artifact.py for what loading checks)."""
     labels_final_through = y.index[-1].date().isoformat()
     version = f"{labels_final_through.replace('-', '')}-{settings.fingerprint()[:8]}"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 
 from regime.config import Settings
 from regime.constants import REGIMES
@@ -60,7 +61,7 @@ def walk_forward(
     return result
 
 
-def _proba_frame(model, X: pd.DataFrame) -> pd.DataFrame:
+def _proba_frame(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
     proba = pd.DataFrame(model.predict_proba(X), index=X.index, columns=model.classes_)
     proba = proba.reindex(columns=list(REGIMES), fill_value=0.0)
     proba = proba.div(proba.sum(axis=1), axis=0)

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -151,7 +152,7 @@ class SeriesCache:
         }
         self._write_manifest(manifest)
 
-    def _manifest(self) -> dict[str, dict]:
+    def _manifest(self) -> dict[str, dict[str, Any]]:
         path = self.root / MANIFEST
         if not path.is_file():
             return {}
@@ -165,7 +166,7 @@ class SeriesCache:
             return {}
         return files if isinstance(files, dict) else {}
 
-    def _write_manifest(self, files: dict[str, dict]) -> None:
+    def _write_manifest(self, files: dict[str, dict[str, Any]]) -> None:
         blob = json.dumps({"files": files}, indent=1, sort_keys=True).encode()
         write_bytes_atomic(self.root / MANIFEST, blob)
 

@@ -17,6 +17,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import TypeVar
 
 import fredapi
@@ -172,14 +173,13 @@ class FredClient:
         frames = []
         for i in range(0, len(vintages), size):
             first, last = vintages[i], vintages[min(i + size, len(vintages)) - 1]
-            frames.append(
-                self._call(
-                    series_id,
-                    lambda a=first, b=last: self._fred.get_series_all_releases(
-                        series_id, a.strftime("%Y-%m-%d"), b.strftime("%Y-%m-%d")
-                    ),
-                )
+            request = partial(
+                self._fred.get_series_all_releases,
+                series_id,
+                first.strftime("%Y-%m-%d"),
+                last.strftime("%Y-%m-%d"),
             )
+            frames.append(self._call(series_id, request))
         return _first_values(frames, series_id)
 
     def _throttle(self) -> None:

@@ -36,7 +36,9 @@ class FilteredGaussianHMM:
     ['neutral', 'risk_off']
     """
 
-    def __init__(self, n_states=4, n_iter=100, random_state=0, min_proba=0.0):
+    def __init__(
+        self, n_states: int = 4, n_iter: int = 100, random_state: int = 0, min_proba: float = 0.0
+    ) -> None:
         self.n_states = n_states
         self.n_iter = n_iter
         self.random_state = random_state

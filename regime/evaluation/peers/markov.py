@@ -27,7 +27,7 @@ class FilteredMarkovSwitching:
     given to `fit`.
     """
 
-    def __init__(self, k_regimes=2, min_proba=0.0):
+    def __init__(self, k_regimes: int = 2, min_proba: float = 0.0) -> None:
         self.k_regimes = k_regimes
         self.min_proba = min_proba
 
