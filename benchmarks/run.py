@@ -1,10 +1,14 @@
-"""Time `regime evaluate`, `regime report`, `regime train` and `regime predict` as processes.
+"""Time `regime` start-up against the import floor, and optionally the long commands.
 
-    python benchmarks/run.py [--runs N]
+    python benchmarks/run.py [--runs N] [--full [--full-runs M]]
 
-Each command runs N times in a fresh process (imports included); the median and the range of
-wall-clock seconds are printed. Runs offline on the embedded data. `train` writes to a
-temporary copy of models/, so the committed model is left as it is.
+Start-up: the floor `python -c "import pandas, sklearn.linear_model"`, `regime --help` and
+`regime predict` each run N times (default 5), interleaved round by round so that whatever else
+the machine is doing weighs on all three alike. Every run is a fresh interpreter (imports
+included). Printed: median, min and max wall-clock seconds, and each median as a ratio to the
+floor's. `--full` also times `regime evaluate`, `regime report` and `regime train` (M runs each,
+default 3); `train` writes to a temporary copy of models/, so the committed model is left as it
+is. Everything runs offline on the embedded data.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REGIME = [sys.executable, "-c", "from regime.cli import main; main()"]
+PYTHON = [sys.executable]
+REGIME = [*PYTHON, "-c", "from regime.cli import main; main()"]
+FLOOR = [*PYTHON, "-c", "import pandas, sklearn.linear_model"]
 PROJECT = Path(__file__).resolve().parents[1]
 
 
@@ -39,36 +45,73 @@ def scratch_config(folder: Path) -> Path:
     return path
 
 
-def time_command(args: list[str], runs: int) -> list[float]:
-    seconds = []
+def seconds_of(command: list[str], label: str) -> float:
+    """Wall-clock seconds of one run of `command`; stops the benchmark if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"`{label}` failed: {done.stderr.strip()}")
+    return elapsed
+
+
+def time_interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
+    """`runs` rounds; each round runs every command once, in order."""
+    seconds: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run([*REGIME, *args], capture_output=True, text=True)
-        seconds.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise SystemExit(f"`regime {' '.join(args)}` failed: {done.stderr.strip()}")
+        for label, command in commands.items():
+            seconds[label].append(seconds_of(command, label))
     return seconds
 
 
+WIDTH = 46
+
+
+def print_header(ratio: bool) -> None:
+    print(f"{'':<{WIDTH}}{'median s':>9}{'min s':>8}{'max s':>8}{'  x floor' if ratio else ''}")
+
+
+def print_row(label: str, values: list[float], floor: float | None = None) -> None:
+    median = statistics.median(values)
+    line = f"{label:<{WIDTH}}{median:>9.2f}{min(values):>8.2f}{max(values):>8.2f}"
+    if floor is not None:
+        line += f"{median / floor:>9.2f}"
+    print(line, flush=True)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per command (default 3)")
-    runs = parser.parse_args().runs
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="start-up runs (default 5)")
+    parser.add_argument("--full", action="store_true", help="also time evaluate, report and train")
+    parser.add_argument(
+        "--full-runs", type=int, default=3, help="runs of each --full command (default 3)"
+    )
+    args = parser.parse_args()
+
+    floor = "floor: import pandas, sklearn.linear_model"
+    startup = {
+        floor: FLOOR,
+        "regime --help": [*REGIME, "--help"],
+        "regime predict": [*REGIME, "predict", "--format", "json"],
+    }
+    print(f"start-up, {args.runs} interleaved runs, {sys.executable}")
+    seconds = time_interleaved(startup, args.runs)
+    print_header(ratio=True)
+    for label, values in seconds.items():
+        print_row(label, values, floor=statistics.median(seconds[floor]))
+    if not args.full:
+        return
     with tempfile.TemporaryDirectory() as folder:
+        config = str(scratch_config(Path(folder)))
         commands = {
-            "evaluate": ["evaluate", "--format", "json"],
-            "report": ["report", "--out", str(Path(folder) / "report")],
-            "train": ["train", "--quiet", "--config", str(scratch_config(Path(folder)))],
-            "predict": ["predict", "--format", "json"],
+            "regime evaluate": [*REGIME, "evaluate", "--format", "json"],
+            "regime report": [*REGIME, "report", "--out", str(Path(folder) / "report")],
+            "regime train": [*REGIME, "train", "--quiet", "--config", config],
         }
-        print(f"{'command':<10}{'median s':>10}{'min s':>9}{'max s':>9}  runs={runs}")
-        for name, args in commands.items():
-            seconds = time_command(args, runs)
-            print(
-                f"{name:<10}{statistics.median(seconds):>10.1f}"
-                f"{min(seconds):>9.1f}{max(seconds):>9.1f}",
-                flush=True,
-            )
+        print(f"\nlong commands, {args.full_runs} runs each")
+        print_header(ratio=False)
+        for label, command in commands.items():
+            print_row(label, [seconds_of(command, label) for _ in range(args.full_runs)])
 
 
 if __name__ == "__main__":
