@@ -37,6 +37,9 @@ class RateSeries(_Frozen):
 class CreditSeries(_Frozen):
     baa_spread: str
     high_yield_oas: str
+    # Moody's Baa yield, monthly: with the 10-year yield it extends Baa-10y before its daily
+    # series starts (1990).
+    baa_yield: str
 
 
 class EmploymentSeries(_Frozen):
@@ -67,6 +70,17 @@ class SeriesRoles(_Frozen):
 class Indices(_Frozen):
     small_cap: str = "^RUT"
     large_cap: str = "^GSPC"
+    # Older history chained before an index's first close by returns (snapshot only): symbol ->
+    # the file stem of its predecessor under data/market/.
+    predecessors: dict[str, str] = Field(default_factory=dict)
+    # Other indices whose bear markets the gates may also learn from, each with its own
+    # rulebook state (see model.pool_from).
+    pooled: tuple[str, ...] = ()
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """Every index the product reads: small, large, then the pooled ones."""
+        return tuple(dict.fromkeys((self.small_cap, self.large_cap, *self.pooled)))
 
 
 class Publication(_Frozen):
@@ -103,48 +117,100 @@ class LabelRules(_Frozen):
     narrow_gap: Annotated[float, Field(ge=0, lt=1)] = 0.03
 
 
-class LogisticSettings(_Frozen):
-    C: Annotated[float, Field(gt=0)] = 0.02
-    max_iter: PositiveInt = 1500
+PositiveFloat = Annotated[float, Field(gt=0)]
+Gate = Literal["entry", "exit"]
+Calibration = Literal["none", "sigmoid"]
+# argmax: the most probable regime. balanced: the regime whose probability is highest relative
+# to its training frequency (maximises balanced accuracy). balanced_hysteresis: balanced, but a
+# risk_off call needs `hysteresis` times the evidence to start and ends only below 1/hysteresis.
+Decision = Literal["argmax", "balanced", "balanced_hysteresis"]
 
 
-class GradientBoostingSettings(_Frozen):
-    learning_rate: Annotated[float, Field(gt=0, le=1)] = 0.05
-    max_iter: PositiveInt = 150
-    max_leaf_nodes: Annotated[int, Field(ge=2)] = 8
-    min_samples_leaf: PositiveInt = 40
-    l2_regularization: Annotated[float, Field(ge=0)] = 1.0
+class GateFeatures(_Frozen):
+    """The rulebook-state features each gate always sees (macro families come on top)."""
+
+    entry: tuple[str, ...] = (
+        "rulebook_barrier_bull",
+        "rulebook_weeks_since_extreme",
+        "rulebook_drawdown_change_4w",
+    )
+    exit: tuple[str, ...] = (
+        "rulebook_barrier_bear",
+        "rulebook_weeks_since_extreme",
+        "rulebook_bear_depth",
+        "rulebook_bear_age",
+    )
+
+    def of(self, gate: Gate) -> tuple[str, ...]:
+        return self.entry if gate == "entry" else self.exit
 
 
-class CalibrationSettings(_Frozen):
-    method: Literal["none", "sigmoid", "isotonic"] = "none"
-    folds: Annotated[int, Field(ge=2, le=10)] = 4
+DEFAULT_FAMILIES: dict[str, tuple[str, ...]] = {
+    "credit": ("credit_spread_zscore", "credit_spread_zscore_change_13w"),
+    "volatility": ("volatility_zscore",),
+    "rates": ("term_spread", "ten_year_change_13w", "two_year_change_13w"),
+    "employment": ("claims_change", "unemployment_sahm_gap", "payroll_growth"),
+}
 
 
-DEFAULT_MODEL_FEATURES = ("rulebook_", "credit_spread_zscore", "vix_zscore")
+class FixedChoice(_Frozen):
+    """The one configuration `selection: fixed` fits for both gates (no search)."""
+
+    families: tuple[str, ...] = ()
+    C: PositiveFloat = 0.3
+    calibration: Calibration = "none"
+    decision: Decision = "balanced"
+    pool_from: date | None = date(1950, 1, 1)
 
 
 class ModelSettings(_Frozen):
-    classifier: Literal["logistic", "gradient_boosting"] = "logistic"
-    features: tuple[str, ...] = DEFAULT_MODEL_FEATURES
-    class_weight: Literal["balanced"] | None = None
-    logistic: LogisticSettings = LogisticSettings()
-    gradient_boosting: GradientBoostingSettings = GradientBoostingSettings()
-    calibration: CalibrationSettings = CalibrationSettings()
-    random_state: int = 0
+    state_features: GateFeatures = GateFeatures()
+    # Macro families offered to the selection: each is used whole or not at all.
+    families: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(DEFAULT_FAMILIES))
+    # nested: every refit chooses families, C and calibration per gate, and the decision rule,
+    # by an inner walk-forward on its own training span. fixed: always `fixed`.
+    selection: Literal["nested", "fixed"] = "nested"
+    regularisation: tuple[PositiveFloat, ...] = (0.03, 0.3)
+    calibration: tuple[Calibration, ...] = ("none", "sigmoid")
+    decision: tuple[Decision, ...] = ("argmax", "balanced", "balanced_hysteresis")
+    hysteresis: Annotated[float, Field(ge=1, le=10)] = 1.5
+    fixed: FixedChoice = FixedChoice()
+    # From when the pooled indices' rows are offered to the selection (each option is a
+    # candidate); an empty list: the gates learn from the small cap alone.
+    pool_from: tuple[date, ...] = (date(1950, 1, 1), date(1928, 1, 1))
+    max_iter: PositiveInt = 1000
     min_probability: Annotated[float, Field(ge=0, lt=0.25)] = 0.001
-    decision: Literal["argmax", "balanced"] = "balanced"
-    train_start: date = date(1990, 1, 1)
+    # First week a training row may come from (features need a year of prices before it).
+    train_start: date = date(1980, 1, 1)
+    # Out-of-sample weeks a candidate needs before the selection may judge it, and before a
+    # sigmoid calibration may be fitted on them.
+    selection_min_weeks: PositiveInt = 52
+    calibration_min_weeks: PositiveInt = 104
+
+    @model_validator(mode="after")
+    def _choices_are_offered(self) -> ModelSettings:
+        unknown = [f for f in self.fixed.families if f not in self.families]
+        if unknown:
+            raise ValueError(f"fixed.families names unknown families: {', '.join(unknown)}")
+        if not (self.regularisation and self.calibration and self.decision):
+            raise ValueError("regularisation, calibration and decision each need one choice")
+        return self
 
 
 class WalkForwardSettings(_Frozen):
-    first_test: date = date(2000, 1, 7)
-    last_test: date = date(2025, 12, 26)
+    # The candidates' own walk-forward starts here: the nested selection judges them on it.
+    first_refit: date = date(1981, 1, 2)
+    # First week reported out of sample (three small-cap bear markets are in training by then).
+    first_test: date = date(1985, 1, 4)
+    # Last week reported; None: the last week with a final hindsight label.
+    last_test: date | None = None
     refit_weeks: PositiveInt = 26
 
     @model_validator(mode="after")
     def _ordered(self) -> WalkForwardSettings:
-        if self.last_test <= self.first_test:
+        if self.first_refit > self.first_test:
+            raise ValueError("first_refit must not come after first_test")
+        if self.last_test is not None and self.last_test <= self.first_test:
             raise ValueError("last_test must come after first_test")
         return self
 
@@ -196,7 +262,7 @@ class EvaluationSettings(_Frozen):
     # degenerate Gaussians).
     hmm_features: tuple[str, ...] = (
         "credit_spread_zscore",
-        "vix_zscore",
+        "volatility_zscore",
         "claims_change",
         "unemployment_sahm_gap",
         "slope_10y2y",
@@ -204,6 +270,21 @@ class EvaluationSettings(_Frozen):
         "small_cap_return_13w",
     )
     markov_regimes: Annotated[int, Field(ge=2, le=6)] = 2
+    # Sub-periods reported beside the whole span: [first, last] Fridays, null for open ends.
+    periods: tuple[tuple[date | None, date | None], ...] = (
+        (None, date(1999, 12, 31)),
+        (date(2000, 1, 1), date(2012, 12, 31)),
+        (date(2013, 1, 1), None),
+    )
+    # Resamples of the episode bootstrap (bear markets and the calm spans between them).
+    episode_bootstrap_samples: Annotated[int, Field(ge=10, le=100_000)] = 2000
+    # The drawdown-and-rebound peer: risk_off from a fall of `entry` below the running peak until
+    # a rise of `exit` above the running low; both chosen at each refit from these grids.
+    drawdown_entry_grid: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = (0.08, 0.10, 0.12, 0.15)
+    drawdown_exit_grid: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = (0.08, 0.10, 0.12, 0.15)
+    # The term-spread probit peer (the NY Fed's recession model): the 10y-3m spread this many
+    # weeks before each week.
+    probit_lag_weeks: Annotated[int, Field(ge=0, le=104)] = 52
 
 
 class AssetWeights(_Frozen):
@@ -257,7 +338,7 @@ class Settings(_Frozen):
     @model_validator(mode="after")
     def _every_series_has_a_publication_rule(self) -> Settings:
         needed = list(self.series.by_role().values())
-        needed += [self.indices.small_cap, self.indices.large_cap]
+        needed += [*self.indices.symbols, *self.indices.predecessors.values()]
         missing = [s for s in needed if s not in self.publication]
         if missing:
             raise ValueError(f"publication has no rule for {', '.join(missing)}")
@@ -269,8 +350,9 @@ class Settings(_Frozen):
         return tuple(dict.fromkeys(self.series.by_role().values()))
 
     @property
-    def index_symbols(self) -> tuple[str, str]:
-        return (self.indices.small_cap, self.indices.large_cap)
+    def index_symbols(self) -> tuple[str, ...]:
+        """Every index symbol the product reads (small, large, pooled)."""
+        return self.indices.symbols
 
     def resolve(self, path: Path | None, bundled: str) -> Path:
         """An absolute path: relative ones against the config file, None to the bundled copy."""

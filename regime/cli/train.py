@@ -39,7 +39,7 @@ def train_command(config_path: Path | None, quiet: bool, force: bool) -> None:
 
     with progress_reporter("  refits", enabled=not quiet) as progress:
         trained = train_model(data, settings, progress=progress, stage=stage)
-    outcome = register(trained.pipeline, trained.card, settings.models_dir, force=force)
+    outcome = register(trained.payload(), trained.card, settings.models_dir, force=force)
     click.echo(render_summary(trained.card, outcome.path, outcome))
 
 

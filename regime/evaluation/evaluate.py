@@ -1,7 +1,7 @@
 """Walk-forward evaluation of our model against its peers, on the same weeks and refit dates.
 
 The dataset is built once; our model comes from `walk_forward`, and every peer is refitted at
-the same refit dates (`refit_blocks(test_weeks(...))`) on what was known then. The result holds
+the walk-forward's own refit dates on what was known then. The result holds
 each model's weekly out-of-sample calls, their scores, a block-bootstrap comparison with the
 best peer, and the regime-timed allocation backtest.
 """
@@ -20,23 +20,17 @@ from regime.constants import REGIMES
 from regime.evaluation.backtest import BacktestResult, run_backtest
 from regime.evaluation.bootstrap import balanced_accuracy_rows, bootstrap_interval, mean_rows
 from regime.evaluation.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
-from regime.features.table import known_on
+from regime.features.known import known_on
 from regime.metrics import classification_scores, detection, weekly_log_loss
 from regime.model.training_rows import Dataset, training_rows
-from regime.model.walk_forward import (
-    Progress,
-    refit_blocks,
-    rulebook_realtime,
-    test_weeks,
-    walk_forward,
-)
+from regime.model.walk_forward import Progress, WalkForward, rulebook_realtime, walk_forward
 from regime.sources.market_data import MarketData
 
 OURS = "regime"
 MODEL_NAMES = (OURS, "rulebook_realtime", "majority", "hmm", "markov_switching")
 PROBA_COLUMNS = [f"p_{r}" for r in REGIMES]
 NOTES = {
-    OURS: "gated logistic classifier, walk-forward refits",
+    OURS: "entry and exit gates, nested selection at every walk-forward refit",
     "rulebook_realtime": "the label rules applied with prices known each week; no probabilities",
     "majority": "the most frequent training label; probabilities = training class frequencies",
     "hmm": "Gaussian HMM on features, forward-filtered; states named by training majority vote",
@@ -65,6 +59,7 @@ class Evaluation:
     peer_details: dict[str, Any]
     refits: int
     dataset: Dataset = field(repr=False)
+    walk_forward: WalkForward = field(repr=False)
 
     @property
     def period(self) -> tuple[str, str]:
@@ -99,20 +94,20 @@ class Evaluation:
 def evaluate(data: MarketData, settings: Settings, progress: Progress | None = None) -> Evaluation:
     """Score our model and every peer on the configured walk-forward weeks. Deterministic."""
     dataset = Dataset.build(data, settings)
-    blocks = refit_blocks(test_weeks(dataset, settings), settings.walk_forward.refit_weeks)
-    total = 2 * len(blocks)
-
-    def step(offset: int) -> Progress | None:
-        return None if progress is None else (lambda done, _n: progress(offset + done, total))
-
-    ours = walk_forward(dataset, settings, progress=step(0))
+    run = walk_forward(dataset, settings, progress=_share(progress, 0, 2))
+    ours = run.predictions(dataset, settings)
     truth = ours["label"]
+    # Peers refit at the walk-forward's own refit dates and predict the same judged weeks.
+    blocks = [
+        (refit.date, refit.block.intersection(truth.index))
+        for refit in run.schedule
+        if len(refit.block.intersection(truth.index))
+    ]
     proba = {OURS: ours[PROBA_COLUMNS].set_axis(list(REGIMES), axis=1)}
     peer_frames: dict[str, list[pd.DataFrame]] = {"majority": [], "hmm": [], "markov_switching": []}
     mappings: dict[str, list[dict[str, Any]]] = {"hmm": [], "markov_switching": []}
-    report = step(len(blocks))
-    for done, block in enumerate(blocks):
-        refit_on = block[0] - pd.Timedelta(days=7)
+    report = _share(progress, 1, 2)
+    for done, (refit_on, block) in enumerate(blocks):
         block_proba, block_maps = peer_probabilities(dataset, settings, block, refit_on)
         for name, frame in block_proba.items():
             peer_frames[name].append(frame)
@@ -150,7 +145,15 @@ def evaluate(data: MarketData, settings: Settings, progress: Progress | None = N
         },
         refits=len(blocks),
         dataset=dataset,
+        walk_forward=run,
     )
+
+
+def _share(progress: Progress | None, part: int, parts: int) -> Progress | None:
+    """`progress` for one of `parts` equal stages (a stage reports its own done/total)."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(part * total + done, parts * total)
 
 
 def peer_probabilities(

@@ -5,11 +5,11 @@ before it touches the artifact: an artifact whose sha256 differs from its card i
 never loaded. The sha256 proves the artifact is the one its card describes, not who wrote the
 pair: only load models from folders you trust.
 
-New artifacts are skops files (`model.skops`): loading one builds only
-the types in `TRUSTED_TYPES` (plus what skops trusts itself: scikit-learn estimators, numpy
-arrays) and runs no other code. Artifacts of earlier versions are joblib pickles
-(`model.joblib`): unpickling one can run any code, so for those the sha256 check is the only
-guard.
+The artifact (`model.json`) is plain data: the fitted coefficients, scalings, medians, priors
+and column names of the final model and of the walk-forward's models (see serialize.py).
+Reading it runs no code, and the same model always gives the same bytes, so retraining on the
+same data and settings leaves a checkout unchanged. Models saved by earlier versions of regime
+(card format 1: `model.skops` or `model.joblib`, which are code) are refused: retrain them.
 
 Library versions that differ from the card's give a warning naming both; a card can list
 libraries in `require_same_versions` to turn that warning into a refusal.
@@ -18,46 +18,25 @@ libraries in `require_same_versions` to turn that warning into a refusal.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 import warnings
-import zipfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from regime.atomic import current_umask, fsync_dir, write_text_atomic
 from regime.errors import ModelArtifactError
 
-ARTIFACT_NAME = "model.joblib"  # the legacy (pickle) format; still loaded, after the sha256 check
-SKOPS_NAME = "model.skops"
+ARTIFACT_NAME = "model.json"
 CARD_NAME = "card.json"
 LATEST_NAME = "LATEST"
 PACKAGE = "regime"
-CARD_FORMAT = 1
-# Libraries whose version changes can change what a saved model computes.
-CHECKED_LIBRARIES = ("scikit-learn", "numpy", "pandas", "joblib", "skops")
-# The types a skops artifact may ask for beyond what skops trusts by default. Anything else is
-# refused: add a type here only after reading what constructing it does.
-TRUSTED_TYPES = (
-    "numpy.dtype",
-    "regime.model.calibration.PooledTimeSeriesCalibrator",
-    "regime.model.classifier.GatedClassifier",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn.tree._tree.Tree",
-)
-# Where regime's own estimator classes lived before the package was split into stages. Artifacts
-# saved then (skops and joblib) name the old module paths; loading finds the classes at the new
-# ones, so those versions stay loadable and keep their sha256.
-MOVED_MODULES = {
-    "regime.calibration": "regime.model.calibration",
-    "regime.classifier": "regime.model.classifier",
-}
+# 2: a JSON artifact of a SplitGateClassifier and its walk-forward models. 1: skops/joblib.
+CARD_FORMAT = 2
+# Libraries whose version changes can change what a saved model computes (the features).
+CHECKED_LIBRARIES = ("scikit-learn", "numpy", "pandas")
 
 
 def sha256_of(path: Path) -> str:
@@ -74,9 +53,9 @@ def _fsync_file(path: Path) -> None:
 
 
 def save_model(
-    model: Any, card: dict[str, Any], models_dir: Path, *, make_latest: bool = True
+    payload: dict[str, Any], card: dict[str, Any], models_dir: Path, *, make_latest: bool = True
 ) -> Path:
-    """Write `model` and its card under `models_dir/<card['version']>`, atomically.
+    """Write the artifact `payload` (plain data) and its card under `models_dir/<card['version']>`, atomically.
 
     A new version folder is assembled under a temporary name and renamed into place, so a crash
     leaves either no folder or the whole one. An existing version is rewritten in place so that
@@ -87,7 +66,7 @@ def save_model(
     staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=f".staging-{version}-"))
     try:
         os.chmod(staging, 0o777 & ~current_umask())
-        artifact = _dump(model, staging)
+        artifact = _dump(payload, staging)
         _fsync_file(artifact)
         card = {**card, "artifact": artifact.name, "sha256": sha256_of(artifact)}
         target = models_dir / version
@@ -104,13 +83,15 @@ def save_model(
     return target
 
 
-def _dump(model: Any, folder: Path) -> Path:
-    """Write the artifact as a skops file (a dependency: never a silent pickle fallback)."""
-    import skops.io as sio
-
-    artifact = folder / SKOPS_NAME
-    sio.dump(model, artifact, compression=zipfile.ZIP_DEFLATED)
+def _dump(payload: dict[str, Any], folder: Path) -> Path:
+    """Write the artifact: canonical JSON (sorted keys, shortest exact floats)."""
+    artifact = folder / ARTIFACT_NAME
+    artifact.write_text(artifact_text(payload), encoding="utf-8")
     return artifact
+
+
+def artifact_text(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False) + "\n"
 
 
 def _card_text(card: dict[str, Any]) -> str:
@@ -120,11 +101,11 @@ def _card_text(card: dict[str, Any]) -> str:
 def _rewrite_in_place(staging: Path, target: Path, card: dict[str, Any]) -> None:
     """Replace the content of an existing version folder without a moment where it is broken.
 
-    Retraining the same data and settings gives the same version name and the same model, but
-    not always the same bytes (a skops file records object ids). The old card always names an
-    artifact that is present with its sha256: a byte-identical artifact is kept and only the card
-    is replaced; otherwise the new one is written under a new name first, then the card is
-    switched to it by one atomic rename, then the old file goes.
+    Retraining the same data and settings gives the same version name and the same bytes; with
+    other library versions the bytes can differ. The old card always names an artifact that is
+    present with its sha256: a byte-identical artifact is kept and only the card is replaced;
+    otherwise the new one is written under a new name first, then the card is switched to it by
+    one atomic rename, then the old file goes.
     """
     try:
         old_card = json.loads((target / CARD_NAME).read_text(encoding="utf-8"))
@@ -141,7 +122,7 @@ def _rewrite_in_place(staging: Path, target: Path, card: dict[str, Any]) -> None
         card = {**card, "artifact": name}
     write_text_atomic(target / CARD_NAME, _card_text(card))
     for leftover in target.glob("model*"):
-        if leftover.suffix in (".joblib", ".skops") and leftover.name != card["artifact"]:
+        if leftover.suffix in (".json", ".joblib", ".skops") and leftover.name != card["artifact"]:
             leftover.unlink(missing_ok=True)
 
 
@@ -185,6 +166,11 @@ def read_card(version_dir: Path) -> dict[str, Any]:
             f"{card_path} has card format {card.get('format')!r}, newer than this regime "
             f"understands ({CARD_FORMAT}); upgrade regime or retrain"
         )
+    if card["format"] < CARD_FORMAT:
+        raise ModelArtifactError(
+            f"{card_path} is a model of an earlier regime (card format {card['format']}), which "
+            "this version cannot use; retrain with `regime train`"
+        )
     return card
 
 
@@ -211,77 +197,20 @@ def verify_artifact(version_dir: Path) -> tuple[Path, dict[str, Any]]:
     return artifact, card
 
 
-def load_artifact(version_dir: Path) -> tuple[Any, dict[str, Any]]:
-    """(model, card) after checking the artifact's sha256 and library versions against the card."""
+def load_artifact(version_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(artifact payload, card) after checking the sha256 and library versions against the card.
+
+    The payload is plain JSON data; serialize.py turns it into models.
+    """
     artifact, card = verify_artifact(version_dir)
     check_libraries(card)
-    if artifact.suffix == ".skops":
-        return _load_skops(artifact), card
-    import joblib
-
     try:
-        with _moved_modules(MOVED_MODULES):
-            model = joblib.load(artifact)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same to a user
-        raise ModelArtifactError(
-            f"{artifact} could not be loaded ({type(exc).__name__}); retrain"
-        ) from None
-    return model, card
-
-
-def _load_skops(artifact: Path) -> Any:
-    """Load a skops artifact, refusing one that asks for a type outside `TRUSTED_TYPES`."""
-    try:
-        import skops.io as sio
-    except ImportError:
-        raise ModelArtifactError(
-            f"{artifact} is a skops artifact; install skops (pip install skops) to load it"
-        ) from None
-    try:
-        asked = sio.get_untrusted_types(file=artifact)
-    except Exception as exc:  # noqa: BLE001 - an unreadable file means the same to a user
-        raise ModelArtifactError(
-            f"{artifact} is not a readable skops file ({exc}); retrain"
-        ) from None
-    unknown = sorted(name for name in asked if current_type_name(name) not in TRUSTED_TYPES)
-    if unknown:
-        raise ModelArtifactError(
-            f"{artifact} asks for types regime does not trust ({', '.join(unknown[:5])}); "
-            "refusing to load it"
-        )
-    moved = {old: new for old, new in MOVED_MODULES.items() if _names_module(asked, old)}
-    try:
-        with _moved_modules(moved):
-            return sio.load(artifact, trusted=list(asked))
-    except Exception as exc:  # noqa: BLE001
-        raise ModelArtifactError(
-            f"{artifact} could not be loaded ({type(exc).__name__}: {exc}); retrain"
-        ) from None
-
-
-def current_type_name(name: str) -> str:
-    """`module.Class` with a module of `MOVED_MODULES` replaced by where it lives now."""
-    module, _, cls = name.rpartition(".")
-    return f"{MOVED_MODULES.get(module, module)}.{cls}"
-
-
-def _names_module(type_names: Iterable[str], module: str) -> bool:
-    return any(name.rpartition(".")[0] == module for name in type_names)
-
-
-@contextmanager
-def _moved_modules(moved: dict[str, str]) -> Iterator[None]:
-    """While loading, make each old module path of `moved` resolve to its new module."""
-    added = []
-    for old, new in moved.items():
-        if old not in sys.modules:
-            sys.modules[old] = importlib.import_module(new)
-            added.append(old)
-    try:
-        yield
-    finally:
-        for old in added:
-            sys.modules.pop(old, None)
+        payload = json.loads(artifact.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelArtifactError(f"{artifact} is not a readable model ({exc}); retrain") from None
+    if not isinstance(payload, dict):
+        raise ModelArtifactError(f"{artifact} is not a regime model; retrain")
+    return payload, card
 
 
 def library_versions() -> dict[str, str]:

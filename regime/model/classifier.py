@@ -1,21 +1,28 @@
-"""The regime classifier: a scikit-learn estimator and the pipeline built from the settings.
+"""The regime classifier: two binary gates, one per side of the rulebook, and the known rest.
 
 The hindsight label of every week is either `risk_off` or one label that is already known on
-the week itself (`rulebook_if_not_bear_*`, see `regime.rulebook.rules.realtime_state`). So the
-only thing left to learn is one probability: is this week inside a bear market that the 20% rule
-has not confirmed yet, or has already left? `GatedClassifier` models exactly that: a calibrated
-binary "gate" for one class, and a second classifier for how the rest of the probability splits.
+the week itself (`rulebook_if_not_bear_*`, see rulebook.rules.realtime_state). So the only thing
+to learn is one probability, P(risk_off), and the rulebook splits it into two questions:
+
+- the entry gate, on weeks the rulebook sees as a bull leg: has a bear market already begun
+  (is the highest close so far its peak)?
+- the exit gate, on weeks inside a confirmed bear: is the trough still ahead?
+
+Each gate is a logistic regression on its own features, fitted only on rows where all of them
+exist (a feature never trains on an imputed value), optionally followed by a fixed sigmoid
+recalibration learned out of sample (calibration.py). `SplitGateClassifier` puts the gates, the
+rest and a decision rule (decision.py) behind the scikit-learn estimator API.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any, Self
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.ensemble import HistGradientBoostingClassifier
+import pandas as pd
+from numpy.typing import NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -24,169 +31,297 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from regime.config import ModelSettings
-from regime.constants import RISK_OFF
-from regime.model.calibration import PooledTimeSeriesCalibrator
+from regime.model.calibration import Sigmoid
+from regime.model.decision import decide
+
+Columns = Sequence[str] | Sequence[int] | None
 
 
-class GatedClassifier(ClassifierMixin, BaseEstimator):
-    """Multi-class probabilities from a binary gate and a classifier of the rest.
+class StandardizedLogistic(ClassifierMixin, BaseEstimator):
+    """Logistic regression on standardised features; missing values get the training median.
 
-    P(gate_class | x) comes from `gate_estimator` fitted on "is gate_class"; the remaining
-    1 - P(gate_class | x) is shared among the other classes as `rest_estimator` (fitted on the
-    other rows only) says. Every probability is at least `min_proba`, so a confident mistake
-    costs a bounded log loss.
-
-    Parameters
-    ----------
-    gate_estimator : classifier with predict_proba, default LogisticRegression()
-    rest_estimator : classifier with predict_proba, default DecisionTreeClassifier(max_depth=4)
-    gate_class : label of the gated class; None means the last class in sorted order.
-    min_proba : float in [0, 1 / n_classes), floor of every class probability.
-    decision : "argmax" calls the most probable class; "balanced" calls the class whose
-        probability is highest relative to its frequency in the training labels, the call
-        that maximises expected balanced accuracy (a rare class is called sooner).
+    The gate's model: one small estimator instead of an imputer-scaler-logistic pipeline, which
+    the walk-forward refits thousands of times. Training rows with a missing value are left out
+    (a gate never trains on an imputed value); the medians stand in only for a prediction row's
+    missing (stale) feature.
 
     Examples
     --------
     >>> import numpy as np
-    >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
-    >>> y = np.array(["a", "a", "b", "b", "gate", "gate"])
-    >>> model = GatedClassifier(gate_class="gate").fit(X, y)
-    >>> model.predict([[5.0]]).tolist()
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
+    >>> model = StandardizedLogistic(C=10.0).fit(X, y)
+    >>> model.predict(np.array([[np.nan], [3.0]])).tolist()
+    [0, 1]
+    """
+
+    def __init__(self, C: float = 1.0, max_iter: int = 1000):
+        self.C = C
+        self.max_iter = max_iter
+
+    def fit(self, X: Any, y: Any) -> StandardizedLogistic:
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        check_classification_targets(y)
+        complete = ~np.isnan(X).any(axis=1)
+        X, y = X[complete], y[complete]
+        n_classes = len(np.unique(y))
+        if n_classes != 2:
+            raise ValueError(
+                "Only binary classification is supported: StandardizedLogistic needs y with "
+                f"exactly two classes; got {n_classes} class(es)"
+            )
+        self.median_ = np.median(X, axis=0)
+        self.mean_ = X.mean(axis=0)
+        scale = X.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        logistic = LogisticRegression(C=self.C, max_iter=self.max_iter, solver="newton-cholesky")
+        logistic.fit((X - self.mean_) / self.scale_, y)
+        self.classes_ = logistic.classes_
+        self.coef_ = np.asarray(logistic.coef_[0], dtype=float)
+        self.intercept_ = float(logistic.intercept_[0])
+        self.n_iter_ = logistic.n_iter_
+        return self
+
+    def decision_function(self, X: Any) -> NDArray[np.float64]:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        X = np.where(np.isnan(X), self.median_, X)
+        return np.asarray(((X - self.mean_) / self.scale_) @ self.coef_ + self.intercept_)
+
+    def predict_proba(self, X: Any) -> NDArray[np.float64]:
+        z = self.decision_function(X)
+        p = 1.0 / (1.0 + np.exp(-z))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: Any) -> NDArray[Any]:
+        check_is_fitted(self)
+        return np.asarray(self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)])
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+
+def fit_gate(X: NDArray[np.float64], target: NDArray[np.int_], C: float, max_iter: int) -> Any:
+    """A gate fitted on the rows of X with no missing value, or a constant if it cannot be.
+
+    Rows with a missing feature are left out: a bear market never trains on an imputed value.
+    With fewer than two outcome classes the gate is a constant (the share of positives, or 0).
+    """
+    complete = ~np.isnan(X).any(axis=1)
+    if len(np.unique(target[complete])) < 2:
+        kept = target[complete]
+        return ConstantGate(float(kept.mean()) if len(kept) else 0.0, X.shape[1])
+    return StandardizedLogistic(C, max_iter).fit(X, target)
+
+
+def gate_probability(gate: Any, X: NDArray[np.float64]) -> NDArray[np.float64]:
+    """P(positive) from a fitted gate, for every row of X (missing values imputed)."""
+    return np.asarray(gate.predict_proba(X)[:, -1], dtype=float)
+
+
+class ConstantGate:
+    """Stands in for a gate whose training rows hold one outcome only."""
+
+    def __init__(self, probability: float, n_features: int):
+        self.probability = probability
+        self.n_features = n_features
+
+    def predict_proba(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
+        p = np.full(len(X), self.probability)
+        return np.column_stack([1 - p, p])
+
+
+class SplitGateClassifier(ClassifierMixin, BaseEstimator):
+    """Class probabilities from two gates for one class, split by a binary side feature.
+
+    Rows whose `side_feature` is above 0.5 are answered by the exit gate, the others by the
+    entry gate; each gate gives P(gate_class) from its own columns. The remaining probability
+    goes to the other classes as `rest` (a shallow decision tree on all columns, fitted on the
+    rows that are not `gate_class`) says. Every probability is at least `min_proba`.
+
+    Parameters
+    ----------
+    side_feature : column name (DataFrame input) or index of the binary side flag; None: every
+        row is answered by the entry gate.
+    entry_features, exit_features : the columns each gate reads (names or indices); None: every
+        column but the side flag.
+    entry_C, exit_C : inverse L2 regularisation of each gate's logistic regression.
+    entry_calibration, exit_calibration : (slope, intercept) of a sigmoid applied to the gate's
+        log-odds, learned out of sample elsewhere; (1.0, 0.0) leaves them as they are.
+    rest_features : {class: column} naming, for each class other than `gate_class`, a 0/1
+        column that flags it; the rest probability then goes to the flagged class of each row
+        (nothing is learned). None: a shallow decision tree on all columns learns where it goes.
+    gate_class : the class the gates predict; None: the last class in sorted order.
+    decision : "argmax", "balanced" or "balanced_hysteresis" (see decision.py).
+    hysteresis : the factor of the hysteresis rule.
+    class_prior : training frequency of each class, in sorted class order, for the balanced
+        rules; None: the frequencies in y.
+    min_proba : floor of every class probability.
+    logistic_max_iter : iterations of each logistic regression.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0, 0.0], [0, 1.0], [0, 2.0], [0, 3.0], [1, 0.0], [1, 3.0]])
+    >>> y = np.array(["a", "a", "gate", "gate", "gate", "a"])
+    >>> model = SplitGateClassifier(side_feature=0, gate_class="gate").fit(X, y)
+    >>> model.predict(np.array([[0, 3.0]])).tolist()
     ['gate']
     """
 
     def __init__(
         self,
-        gate_estimator: BaseEstimator | None = None,
-        rest_estimator: BaseEstimator | None = None,
-        gate_class: Hashable | None = None,
-        min_proba: float = 0.0,
+        side_feature: str | int | None = None,
+        entry_features: Columns = None,
+        exit_features: Columns = None,
+        entry_C: float = 1.0,
+        exit_C: float = 1.0,
+        entry_calibration: tuple[float, float] = (1.0, 0.0),
+        exit_calibration: tuple[float, float] = (1.0, 0.0),
+        rest_features: Mapping[Any, str | int] | None = None,
+        gate_class: Any = None,
         decision: str = "argmax",
-    ) -> None:
-        self.gate_estimator = gate_estimator
-        self.rest_estimator = rest_estimator
+        hysteresis: float = 1.0,
+        class_prior: Sequence[float] | None = None,
+        min_proba: float = 0.0,
+        logistic_max_iter: int = 1000,
+    ):
+        self.side_feature = side_feature
+        self.entry_features = entry_features
+        self.exit_features = exit_features
+        self.entry_C = entry_C
+        self.exit_C = exit_C
+        self.entry_calibration = entry_calibration
+        self.exit_calibration = exit_calibration
+        self.rest_features = rest_features
         self.gate_class = gate_class
-        self.min_proba = min_proba
         self.decision = decision
+        self.hysteresis = hysteresis
+        self.class_prior = class_prior
+        self.min_proba = min_proba
+        self.logistic_max_iter = logistic_max_iter
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
-        X_checked, y_checked = validate_data(self, X, y, ensure_min_samples=2)
-        check_classification_targets(y_checked)
-        if self.decision not in ("argmax", "balanced"):
-            raise ValueError(f"decision must be 'argmax' or 'balanced', got {self.decision!r}")
-        self.classes_, counts = np.unique(y_checked, return_counts=True)
-        self.class_prior_ = counts / counts.sum()
+    def fit(self, X: Any, y: Any) -> SplitGateClassifier:
+        names = list(X.columns) if isinstance(X, pd.DataFrame) else None
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", ensure_min_samples=2)
+        check_classification_targets(y)
+        self.classes_, counts = np.unique(y, return_counts=True)
         if len(self.classes_) < 2:
-            raise ValueError("GatedClassifier needs at least two classes in y")
+            raise ValueError("SplitGateClassifier needs at least two classes in y")
         gate = self.classes_[-1] if self.gate_class is None else self.gate_class
         if gate not in self.classes_:
             raise ValueError(f"gate_class {gate!r} is not among the classes of y")
         self.gate_index_ = int(np.flatnonzero(self.classes_ == gate)[0])
-        is_gate = y_checked == gate
-        gate_model = (
-            self.gate_estimator if self.gate_estimator is not None else LogisticRegression()
+        self.class_prior_ = (
+            counts / counts.sum() if self.class_prior is None else np.asarray(self.class_prior)
         )
-        self.gate_ = _fit_or_constant(gate_model, X_checked, is_gate.astype(int))
-        rest_model = (
-            self.rest_estimator
-            if self.rest_estimator is not None
-            else DecisionTreeClassifier(max_depth=4, random_state=0)
+        self.side_index_ = None if self.side_feature is None else _position(self.side_feature, names)
+        every = [i for i in range(X.shape[1]) if i != self.side_index_]
+        self.entry_columns_ = _positions(self.entry_features, names, every)
+        self.exit_columns_ = _positions(self.exit_features, names, every)
+        side = self._side(X)
+        is_gate = (y == gate).astype(int)
+        self.entry_gate_ = fit_gate(
+            X[~side][:, self.entry_columns_], is_gate[~side], self.entry_C, self.logistic_max_iter
         )
-        self.rest_ = _fit_or_constant(rest_model, X_checked[~is_gate], y_checked[~is_gate])
+        self.exit_gate_ = fit_gate(
+            X[side][:, self.exit_columns_], is_gate[side], self.exit_C, self.logistic_max_iter
+        )
+        rest = y != gate
+        if self.rest_features is not None:
+            self.rest_ = None
+            self.rest_columns_ = {
+                label: _position(column, names) for label, column in self.rest_features.items()
+            }
+        else:
+            self.rest_columns_ = {}
+            self.rest_ = Pipeline(
+                [
+                    ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+                    ("tree", DecisionTreeClassifier(max_depth=4, random_state=0)),
+                ]
+            )
+            if rest.any():
+                self.rest_.fit(X[rest], y[rest])
         return self
 
-    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+    def gate_proba(self, X: Any) -> NDArray[np.float64]:
+        """P(gate_class) of each row: its side's gate, recalibrated."""
         check_is_fitted(self)
-        X_checked = validate_data(self, X, reset=False)
-        gate = _proba_of(self.gate_, X_checked, 1)
-        proba = np.zeros((X_checked.shape[0], len(self.classes_)))
-        rest = _proba_matrix(self.rest_, X_checked)
-        for column, label in enumerate(self.rest_.classes_):
-            proba[:, np.flatnonzero(self.classes_ == label)[0]] = rest[:, column]
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        side = self._side(X)
+        p = np.zeros(len(X))
+        for mask, gate, columns, calibration in (
+            (~side, self.entry_gate_, self.entry_columns_, self.entry_calibration),
+            (side, self.exit_gate_, self.exit_columns_, self.exit_calibration),
+        ):
+            if mask.any():
+                raw = gate_probability(gate, X[mask][:, columns])
+                p[mask] = Sigmoid(*calibration)(raw)
+        return p
+
+    def predict_proba(self, X: Any) -> NDArray[np.float64]:
+        gate = self.gate_proba(X)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        proba = self._rest_proba(X)
         proba *= (1.0 - gate)[:, None]
         proba[:, self.gate_index_] = gate
         if self.min_proba > 0:
             proba = np.maximum(proba, self.min_proba)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return np.asarray(proba / proba.sum(axis=1, keepdims=True), dtype=float)
 
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
+    def _rest_proba(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
+        """How the probability left by the gate splits among the classes (rows sum to 1)."""
+        proba = np.zeros((len(X), len(self.classes_)))
+        if self.rest_columns_:
+            labels = list(self.rest_columns_)
+            flags = X[:, [self.rest_columns_[label] for label in labels]]
+            flagged = np.argmax(np.nan_to_num(flags, nan=-np.inf), axis=1)
+            for k, label in enumerate(labels):
+                proba[flagged == k, self._class_position(label)] = 1.0
+        elif self.rest_ is not None and hasattr(self.rest_, "classes_"):
+            rest = np.asarray(self.rest_.predict_proba(X), dtype=float)
+            for column, label in enumerate(self.rest_.classes_):
+                proba[:, self._class_position(label)] = rest[:, column]
+        return proba
+
+    def _class_position(self, label: Any) -> int:
+        return int(np.flatnonzero(self.classes_ == label)[0])
+
+    def predict(self, X: Any) -> NDArray[Any]:
+        """The called class of each row, by `decision`; rows are consecutive weeks in order."""
         proba = self.predict_proba(X)
-        if self.decision == "balanced":
-            proba = proba / self.class_prior_
-        return self.classes_[np.argmax(proba, axis=1)]
+        return decide(
+            proba,
+            [str(c) for c in self.classes_],
+            self.class_prior_,
+            self.decision,
+            str(self.classes_[self.gate_index_]),
+            self.hysteresis,
+        ).astype(self.classes_.dtype)
+
+    def _side(self, X: NDArray[np.float64]) -> NDArray[np.bool_]:
+        if self.side_index_ is None:
+            return np.zeros(len(X), dtype=bool)
+        return np.asarray(X[:, self.side_index_] > 0.5)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
 
-class _Constant:
-    """Stands in for a sub-model when its training rows hold a single class."""
-
-    def __init__(self, label: Any) -> None:
-        self.classes_ = np.array([label])
-
-    def predict_proba(self, X: NDArray[Any]) -> NDArray[np.float64]:
-        return np.ones((len(X), 1))
+def _position(column: str | int, names: list[str] | None) -> int:
+    if isinstance(column, str):
+        if names is None or column not in names:
+            raise ValueError(f"column {column!r} is not among the features")
+        return names.index(column)
+    return int(column)
 
 
-def _fit_or_constant(estimator: BaseEstimator, X: NDArray[Any], y: NDArray[Any]) -> Any:
-    labels = np.unique(y)
-    if len(labels) == 1:
-        return _Constant(labels[0])
-    return clone(estimator).fit(X, y)
-
-
-def _proba_matrix(model: Any, X: NDArray[Any]) -> NDArray[np.float64]:
-    return np.asarray(model.predict_proba(X), dtype=float)
-
-
-def _proba_of(model: Any, X: NDArray[Any], label: Any) -> NDArray[np.float64]:
-    """P(label | X) from `model`; zero if the model never saw `label`."""
-    classes = list(model.classes_)
-    if label not in classes:
-        return np.zeros(len(X))
-    return _proba_matrix(model, X)[:, classes.index(label)]
-
-
-def build_classifier(settings: ModelSettings) -> Pipeline:
-    """The model the settings describe, unfitted: imputation, scaling, the gated classifier.
-
-    With `calibration.method` other than "none", the gate (risk_off or not) is recalibrated on
-    pooled time-ordered folds (see calibration.py).
-    """
-    if settings.classifier == "logistic":
-        gate = LogisticRegression(
-            C=settings.logistic.C,
-            max_iter=settings.logistic.max_iter,
-            class_weight=settings.class_weight,
-        )
-    else:
-        gb = settings.gradient_boosting
-        gate = HistGradientBoostingClassifier(
-            learning_rate=gb.learning_rate,
-            max_iter=gb.max_iter,
-            max_leaf_nodes=gb.max_leaf_nodes,
-            min_samples_leaf=gb.min_samples_leaf,
-            l2_regularization=gb.l2_regularization,
-            class_weight=settings.class_weight,
-            random_state=settings.random_state,
-        )
-    if settings.calibration.method != "none":
-        gate = PooledTimeSeriesCalibrator(
-            gate, n_splits=settings.calibration.folds, method=settings.calibration.method
-        )
-    return Pipeline(
-        [
-            ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-            ("scale", StandardScaler()),
-            (
-                "classify",
-                GatedClassifier(
-                    gate_estimator=gate,
-                    rest_estimator=DecisionTreeClassifier(max_depth=4, random_state=0),
-                    gate_class=RISK_OFF,
-                    min_proba=settings.min_probability,
-                    decision=settings.decision,
-                ),
-            ),
-        ]
-    )
+def _positions(columns: Columns, names: list[str] | None, default: list[int]) -> list[int]:
+    if columns is None:
+        return default
+    return [_position(c, names) for c in columns]

@@ -1,6 +1,9 @@
 """Prediction: the regime of a week from a saved model and the data published by then.
 
-Never imports `labels`: a prediction can only use what was known on its date.
+Never imports `labels`: a prediction can only use what was known on its date. For a week the
+final model was trained after (on or before its last final label), the walk-forward's own model
+of that week answers, fitted only on what was known at its refit: the answer a user would have
+had then, not one informed by the years since.
 """
 
 from __future__ import annotations
@@ -8,21 +11,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from regime.config import LEARNING_SECTIONS, Settings, load_settings
-from regime.constants import REGIMES
+from regime.constants import REGIMES, RISK_OFF
 from regime.errors import ModelArtifactError, StaleDataError
+from regime.features.known import cadence
 from regime.features.publication import publication_dates, week_ending
-from regime.features.table import build_features, cadence
+from regime.features.table import build_features
 from regime.model.artifact import latest_version, load_artifact
+from regime.model.classifier import SplitGateClassifier
+from regime.model.decision import decide
+from regime.model.serialize import classifier_from_dict
 from regime.sources.market_data import MarketData, load_market_data
-
-if TYPE_CHECKING:
-    from sklearn.pipeline import Pipeline
 
 N_DRIVERS = 5
 
@@ -67,15 +71,41 @@ class RegimePrediction:
         return out
 
 
+@dataclass(frozen=True)
+class PeriodModel:
+    """A model and the weeks it answers for: those after `start` (exclusive).
+
+    `in_risk_off` is whether the week `start` itself was called risk_off: the state a
+    hysteresis rule starts from. `trained_through` is its last final training label.
+    """
+
+    start: pd.Timestamp
+    trained_through: pd.Timestamp
+    in_risk_off: bool
+    classifier: SplitGateClassifier
+    name: str
+
+
 class RegimeModel:
     """A trained regime classifier with the settings it was trained under.
 
-    Use `load_model()` to get one. `predict_proba(features)` scores a feature table;
-    `predict_current()` answers for the latest week (or `as_of`) from the configured data.
+    Use `load_model()` to get one.
+    - `predict(features)`: the model's own call for each week (rows: consecutive weeks in time
+      order), by its decision rule: the call `regime predict` makes.
+    - `predict_proba(features)`: the four regime probabilities. The call is *not* their argmax:
+      with the balanced rule a 35% risk_off probability can be the call (see README).
+    - `predict_current(as_of=None)`: the answer for the latest week, or the week of `as_of`.
     """
 
-    def __init__(self, pipeline: Pipeline, card: dict[str, Any], settings: Settings) -> None:
-        self.pipeline = pipeline
+    def __init__(
+        self,
+        final: PeriodModel,
+        walk_forward: list[PeriodModel],
+        card: dict[str, Any],
+        settings: Settings,
+    ) -> None:
+        self.final = final
+        self.walk_forward = walk_forward
         self.card = card
         self.settings = settings
 
@@ -93,25 +123,71 @@ class RegimeModel:
 
     def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
         """Class probabilities (columns: the four regimes) indexed like `features`."""
+        return _proba(self.final.classifier, self._X(features))
+
+    def predict(self, features: pd.DataFrame) -> pd.Series:
+        """The called regime of each row (consecutive weeks, oldest first), as `regime predict`
+        calls it: the model's decision rule, not the most probable regime."""
+        calls = _calls(self.final, self._X(features), in_risk_off=False)
+        return pd.Series(calls, index=features.index, name="regime")
+
+    def _X(self, features: pd.DataFrame) -> pd.DataFrame:
         missing = [c for c in self.feature_names if c not in features.columns]
         if missing:
             raise ModelArtifactError(
                 f"feature table lacks {', '.join(missing[:5])}; build it with regime.build_features"
             )
-        X = features[self.feature_names]
-        proba = pd.DataFrame(self.pipeline.predict_proba(X), index=features.index)
-        proba.columns = list(self.pipeline.classes_)
-        return proba.reindex(columns=list(REGIMES), fill_value=0.0)
+        return features[self.feature_names]
+
+    def model_for(self, week: pd.Timestamp) -> PeriodModel:
+        """The model that answers for `week`: the final one after its last training label, the
+        walk-forward's model of that week before. StaleDataError before the walk-forward."""
+        if week > self.final.start:
+            return self.final
+        for period in reversed(self.walk_forward):
+            if week > period.start:
+                return period
+        first = self.walk_forward[0].start + pd.Timedelta(days=7) if self.walk_forward else week
+        raise StaleDataError(
+            f"no point-in-time model for the week of {week.date()}: the walk-forward starts on "
+            f"{first.date()}; pick a later --as-of"
+        )
 
     def predict_current(
         self, as_of: date | None = None, data: MarketData | None = None
     ) -> RegimePrediction:
         """The regime of the week of `as_of` (default: the latest week with index closes).
 
-        Only observations published by that week's Friday are used. Raises StaleDataError when
-        the data has no index closes for that week.
+        Only observations published by that week's Friday are used, and, for a week on or
+        before the model's last training label, only the walk-forward model fitted before it.
+        Raises StaleDataError when the data has no index closes for that week.
         """
         data = data if data is not None else load_market_data(self.settings)
+        week = self._week(data, as_of)
+        period = self.model_for(week)
+        features = build_features(data, self.settings, as_of=week.date())
+        span = self._X(features.loc[features.index > period.start])
+        calls = _calls(period, span, period.in_risk_off)
+        row = span.iloc[[-1]]
+        proba = _proba(period.classifier, row).iloc[0]
+        regime = str(calls[-1])
+        used = self._used_observations(data, week)
+        return RegimePrediction(
+            as_of=week.date().isoformat(),
+            regime=regime,
+            confidence=float(proba[regime]),
+            probabilities={r: float(proba[r]) for r in REGIMES},
+            drivers=_drivers(period.classifier, row, regime),
+            data_through=self._data_through(data, used),
+            stale=self._stale(used, week),
+            model={
+                "version": self.version,
+                "trained_through": period.trained_through.date().isoformat(),
+                "fitted": period.name,
+            },
+        )
+
+    def _week(self, data: MarketData, as_of: date | None) -> pd.Timestamp:
         small = data[self.settings.indices.small_cap]
         week = week_ending(as_of if as_of is not None else small.index[-1])
         first_week = small.index[0] + pd.Timedelta(days=365)  # features need a year of prices
@@ -125,49 +201,16 @@ class RegimeModel:
                 f"no index closes for the week of {week.date()}; the data covers "
                 f"{small.index[0].date()} to {small.index[-1].date()} ({advice})"
             )
-        features = build_features(data, self.settings, as_of=week.date())
-        row = features.iloc[[-1]]
-        proba = self.predict_proba(row).iloc[0]
-        # The call follows the model's decision rule (model.decision), as in walk-forward
-        # evaluation: with "balanced" it need not be the most probable regime.
-        regime = str(self.pipeline.predict(row[self.feature_names])[0])
-        used = self._used_observations(data, week)
-        return RegimePrediction(
-            as_of=week.date().isoformat(),
-            regime=regime,
-            confidence=float(proba[regime]),
-            probabilities={r: float(proba[r]) for r in REGIMES},
-            drivers=self._drivers(row, regime),
-            data_through=self._data_through(data, used),
-            stale=self._stale(used, week),
-            model={"version": self.version, "trained_through": self.card["labels_final_through"]},
-        )
+        return week
 
-    def _drivers(self, row: pd.DataFrame, regime: str) -> tuple[Driver, ...]:
-        X = row[self.feature_names]
-        base = float(self.predict_proba(X)[regime].iloc[0])
-        medians = self.pipeline.named_steps["impute"].statistics_
-        trials = pd.DataFrame(
-            np.repeat(X.to_numpy(), len(self.feature_names), axis=0), columns=X.columns
-        )
-        for i in range(len(self.feature_names)):
-            trials.iat[i, i] = medians[i]
-        changed = self.predict_proba(trials)[regime].to_numpy()
-        effects = base - changed
-        order = np.argsort(-np.abs(effects), kind="stable")[:N_DRIVERS]
-        return tuple(
-            Driver(
-                feature=self.feature_names[i],
-                value=None if pd.isna(X.iat[0, i]) else round(float(X.iat[0, i]), 6),
-                effect=round(float(effects[i]), 6),
-            )
-            for i in order
-            if abs(effects[i]) > 1e-9
-        )
+    def _inputs(self) -> tuple[str, ...]:
+        """The series a prediction reads (pooled indices only train)."""
+        indices = (self.settings.indices.small_cap, self.settings.indices.large_cap)
+        return (*self.settings.fred_series, *indices)
 
     def _used_observations(self, data: MarketData, week: pd.Timestamp) -> dict[str, pd.Timestamp]:
         used = {}
-        for key in (*self.settings.fred_series, *self.settings.index_symbols):
+        for key in self._inputs():
             series = data[key]
             public = publication_dates(series.index, self.settings.publication[key]) <= week
             if public.any():
@@ -184,11 +227,56 @@ class RegimeModel:
     def _stale(self, used: dict[str, pd.Timestamp], week: pd.Timestamp) -> tuple[str, ...]:
         limits = self.settings.max_staleness_days
         stale = []
-        for key in (*self.settings.fred_series, *self.settings.index_symbols):
+        for key in self._inputs():
             allowed = getattr(limits, cadence(self.settings, key))
             if key not in used or (week - used[key]).days > allowed:
                 stale.append(key)
         return tuple(stale)
+
+
+def _proba(classifier: SplitGateClassifier, X: pd.DataFrame) -> pd.DataFrame:
+    proba = pd.DataFrame(classifier.predict_proba(X), index=X.index)
+    proba.columns = [str(c) for c in classifier.classes_]
+    return proba.reindex(columns=list(REGIMES), fill_value=0.0)
+
+
+def _calls(period: PeriodModel, X: pd.DataFrame, in_risk_off: bool) -> np.ndarray:
+    """The model's calls for consecutive weeks, its hysteresis starting from `in_risk_off`."""
+    classifier = period.classifier
+    return decide(
+        np.asarray(classifier.predict_proba(X)),
+        [str(c) for c in classifier.classes_],
+        classifier.class_prior_,
+        classifier.decision,
+        RISK_OFF,
+        classifier.hysteresis,
+        in_risk_off,
+    )
+
+
+def _drivers(classifier: SplitGateClassifier, row: pd.DataFrame, regime: str) -> tuple[Driver, ...]:
+    """The features of the answering gate that moved P(regime) most (see `Driver`)."""
+    in_bear = bool(row[classifier.side_feature].iloc[0] > 0.5)
+    gate = classifier.exit_gate_ if in_bear else classifier.entry_gate_
+    columns = classifier.exit_columns_ if in_bear else classifier.entry_columns_
+    medians = getattr(gate, "median_", None)
+    if medians is None:
+        return ()
+    base = float(_proba(classifier, row)[regime].iloc[0])
+    trials = pd.DataFrame(np.repeat(row.to_numpy(), len(columns), axis=0), columns=row.columns)
+    for k, column in enumerate(columns):
+        trials.iat[k, column] = medians[k]
+    effects = base - _proba(classifier, trials)[regime].to_numpy()
+    order = np.argsort(-np.abs(effects), kind="stable")[:N_DRIVERS]
+    return tuple(
+        Driver(
+            feature=str(row.columns[columns[k]]),
+            value=None if pd.isna(row.iat[0, columns[k]]) else round(float(row.iat[0, columns[k]]), 6),
+            effect=round(float(effects[k]), 6),
+        )
+        for k in order
+        if abs(effects[k]) > 1e-9
+    )
 
 
 def load_model(path: str | Path | None = None, settings: Settings | None = None) -> RegimeModel:
@@ -202,9 +290,27 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
         version_dir = current.models_dir / latest_version(current.models_dir)
     else:
         version_dir = Path(path)
-    pipeline, card = load_artifact(version_dir)
+    payload, card = load_artifact(version_dir)
     trained = settings_of_card(card, current)
-    return RegimeModel(pipeline, card, trained)
+    try:
+        final = _period(payload["final"], "final model")
+        walk = [_period(p, f"walk-forward refit {p['start']}") for p in payload["walk_forward"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelArtifactError(
+            f"{version_dir} holds a model this regime cannot read ({type(exc).__name__}: {exc}); "
+            "retrain with `regime train`"
+        ) from None
+    return RegimeModel(final, walk, card, trained)
+
+
+def _period(data: dict[str, Any], name: str) -> PeriodModel:
+    return PeriodModel(
+        start=pd.Timestamp(data["start"]),
+        trained_through=pd.Timestamp(data["trained_through"]),
+        in_risk_off=bool(data["in_risk_off"]),
+        classifier=classifier_from_dict(data["model"]),
+        name=name,
+    )
 
 
 def settings_of_card(card: dict[str, Any], current: Settings) -> Settings:

@@ -129,7 +129,7 @@ def active_version(models_dir: Path) -> str | None:
 
 
 def register(
-    pipeline: Any, card: dict[str, Any], models_dir: Path, *, force: bool = False
+    payload: dict[str, Any], card: dict[str, Any], models_dir: Path, *, force: bool = False
 ) -> Registration:
     """Save a trained model as a new version and promote it when it is not worse (or `force`).
 
@@ -144,7 +144,7 @@ def register(
         same = current is not None and current.get("version") == version
         if same and not decision.promote:
             return Registration(version, None, False, True, f"not saved: {decision.reason}")
-        target = save_model(pipeline, card, models_dir, make_latest=decision.promote)
+        target = save_model(payload, card, models_dir, make_latest=decision.promote)
     if same:
         reason = "retrained the active version (same data and settings); it stays active"
         return Registration(version, target, True, True, reason)

@@ -1,71 +1,109 @@
-"""Walk-forward evaluation: refit on an expanding window, predict the weeks that follow.
+"""Walk-forward: every candidate refitted on an expanding window, and the nested choice.
 
-At each refit date the model sees only labels recomputed from prices known then (final weeks
-only) and point-in-time features; it predicts the next `refit_weeks` weeks. The result holds one
-out-of-sample prediction per test week, next to the hindsight label it is judged against.
+At each refit date the candidates see only labels recomputed from prices known then (final
+weeks only) and point-in-time features, and predict the next `refit_weeks` weeks. The nested
+selection (selection.py) then picks, at each refit, from the candidates' earlier out-of-sample
+weeks only. The result holds one out-of-sample call per week, next to the hindsight label it is
+judged against, and everything needed to repeat the choice without the candidates it excluded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
 from regime.config import Settings
 from regime.constants import REGIMES
-from regime.model.classifier import build_classifier
-from regime.model.training_rows import Dataset, model_columns, training_rows
+from regime.model.calibration import IDENTITY, Sigmoid, fit_sigmoid
+from regime.model.candidates import (
+    UNKNOWN,
+    Candidate,
+    CandidateRuns,
+    GateRows,
+    candidates,
+    run_candidates,
+)
+from regime.model.schedule import Refit, refit_schedule, test_weeks
+from regime.model.selection import Allowed, Choice, Nested, choose, nested_walk_forward
+from regime.model.training_rows import Dataset
 
 Progress = Callable[[int, int], None]
 
 
-def test_weeks(dataset: Dataset, settings: Settings) -> pd.DatetimeIndex:
-    """Weeks judged out of sample: in the configured span, with a final hindsight label."""
-    wf = settings.walk_forward
-    labels = dataset.labels.loc[pd.Timestamp(wf.first_test) : pd.Timestamp(wf.last_test)]
-    return labels.index[~labels["provisional"].to_numpy()]
+@dataclass(frozen=True)
+class WalkForward:
+    """The candidates' runs and the nested choice made from them (see module docstring)."""
 
+    schedule: list[Refit]
+    rows: GateRows
+    runs: CandidateRuns
+    nested: Nested
+    # The choice made with everything known on the last week of data: the final model's.
+    final: Choice
 
-def refit_blocks(weeks: pd.DatetimeIndex, refit_weeks: int) -> list[pd.DatetimeIndex]:
-    """Consecutive blocks of `refit_weeks` test weeks; a model is refitted before each."""
-    return [weeks[i : i + refit_weeks] for i in range(0, len(weeks), refit_weeks)]
+    def predictions(self, dataset: Dataset, settings: Settings) -> pd.DataFrame:
+        """The nested calls on the judged weeks: `label`, `predicted`, `p_<regime>`, `refit`."""
+        return judged(self.nested.predictions, dataset, settings)
+
+    def restricted(self, dataset: Dataset, settings: Settings, allowed: Allowed) -> pd.DataFrame:
+        """The same nested walk-forward, choosing only among `allowed` candidates."""
+        nested = nested_walk_forward(
+            dataset, settings, self.schedule, self.runs, self.rows, allowed
+        )
+        return judged(nested.predictions, dataset, settings)
 
 
 def walk_forward(
-    dataset: Dataset, settings: Settings, progress: Progress | None = None
-) -> pd.DataFrame:
-    """Out-of-sample predictions for every test week.
-
-    Columns: `label` (hindsight truth), `predicted`, `p_<regime>` for each regime, `refit`
-    (the date of the last week the model could learn from: the Friday before the block).
-    """
-    blocks = refit_blocks(test_weeks(dataset, settings), settings.walk_forward.refit_weeks)
-    columns = model_columns(dataset.features, settings)
-    frames = []
-    for done, block in enumerate(blocks):
-        refit_on = block[0] - pd.Timedelta(days=7)
-        X, y = training_rows(dataset, settings, known_on=refit_on)
-        model = build_classifier(settings.model).fit(X, y)
-        X_block = dataset.features.loc[block, columns]
-        proba = _proba_frame(model, X_block)
-        proba["predicted"] = model.predict(X_block)
-        proba["refit"] = refit_on
-        frames.append(proba)
-        if progress is not None:
-            progress(done + 1, len(blocks))
-    result = pd.concat(frames)
-    result.insert(0, "label", dataset.labels.loc[result.index, "label"])
-    result.insert(1, "predicted", result.pop("predicted"))
-    return result
+    dataset: Dataset,
+    settings: Settings,
+    progress: Progress | None = None,
+    through: date | pd.Timestamp | None = None,
+    n_jobs: int = 2,
+) -> WalkForward:
+    """Run every candidate, then choose at every refit (only refits up to `through`, if set)."""
+    schedule = refit_schedule(dataset, settings)
+    if through is not None:
+        schedule = [r for r in schedule if r.date <= pd.Timestamp(through)]
+    today = dataset.features.index[-1] if through is None else schedule[-1].block[-1]
+    rows = GateRows.build(dataset, settings, [*(r.date for r in schedule), today])
+    runs = run_candidates(rows, candidates(settings), settings, schedule, progress, n_jobs)
+    nested = nested_walk_forward(dataset, settings, schedule, runs, rows)
+    offered = list(runs.series)
+    final = choose(today, dataset, settings, runs, rows, offered)
+    final = _with_full_calibration(final, runs, rows)
+    return WalkForward(schedule, rows, runs, nested, final)
 
 
-def _proba_frame(model: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
-    proba = pd.DataFrame(model.predict_proba(X), index=X.index, columns=model.classes_)
-    proba = proba.reindex(columns=list(REGIMES), fill_value=0.0)
-    proba = proba.div(proba.sum(axis=1), axis=0)
-    return proba.rename(columns=lambda r: f"p_{r}").astype(np.float64)
+def judged(predictions: pd.DataFrame, dataset: Dataset, settings: Settings) -> pd.DataFrame:
+    """`predictions` on the judged weeks, with the hindsight `label` in front."""
+    weeks = test_weeks(dataset, settings)
+    out = predictions.loc[predictions.index.intersection(weeks)].copy()
+    out.insert(0, "label", dataset.labels.loc[out.index, "label"])
+    return out
+
+
+def _with_full_calibration(choice: Choice, runs: CandidateRuns, rows: GateRows) -> Choice:
+    """`choice` with each calibrated gate's sigmoid fitted on all its out-of-sample weeks."""
+    target = rows.own.targets[choice.refit]
+
+    def sigmoid(candidate: Candidate) -> Sigmoid:
+        if candidate.calibration == "none":
+            return IDENTITY
+        values = runs.raw[candidate.raw].to_numpy()
+        known = (target != UNKNOWN) & ~np.isnan(values)
+        return fit_sigmoid(values[known], target[known])
+
+    from dataclasses import replace
+
+    return replace(
+        choice,
+        entry_calibration=sigmoid(choice.entry),
+        exit_calibration=sigmoid(choice.exit),
+    )
 
 
 def rulebook_realtime(dataset: Dataset, weeks: pd.DatetimeIndex) -> pd.Series:

@@ -63,7 +63,9 @@ def realtime_state(closes: pd.DataFrame, rules: LabelRules) -> pd.DataFrame:
       trough (0 in a bear leg);
     - `rise_in_bear`: in a bear leg, the close against the lowest close since the confirmed
       peak (0 in a bull leg);
-    - `weeks_since_trough`: weeks since the last confirmed trough (-1 before the first).
+    - `weeks_since_trough`: weeks since the last confirmed trough (-1 before the first);
+    - `weeks_since_extreme`: weeks since the highest close of the bull leg, or the lowest close
+      of the bear leg, so far (the candidate turning point).
     The drawdowns and the rise say how close the rules are to their next confirmation.
     """
     state = scan_closes(closes, rules)
@@ -103,6 +105,7 @@ def realtime_state(closes: pd.DataFrame, rules: LabelRules) -> pd.DataFrame:
             "drawdown_in_bull": drawdown,
             "rise_in_bear": rise,
             "weeks_since_trough": since_trough,
+            "weeks_since_extreme": positions - state.extreme,
         },
         index=closes.index,
     )

@@ -52,6 +52,9 @@ def load_market_data(settings: Settings) -> MarketData:
     past the snapshot's last date. With `fetch.vintages: first_release`, cached first releases
     replace the latest values of `fetch.vintage_series` on the dates they cover.
 
+    Each index with a predecessor (`indices.predecessors`, e.g. FRED's RU2000PR before ^RUT) is
+    then chained to it by returns (see splice.py); the predecessor itself is not kept.
+
     The cache never makes this fail: a corrupt cache file (bad checksum, unparsable) or a cache
     held locked too long is skipped with a logged warning and the snapshot is used, so `predict`
     keeps working; `regime fetch` moves the bad file aside and fetches it again.
@@ -59,7 +62,20 @@ def load_market_data(settings: Settings) -> MarketData:
     """
     from regime.sources.snapshot import read_snapshot
 
-    return overlay_cache(read_snapshot(settings), settings)
+    return splice_predecessors(overlay_cache(read_snapshot(settings), settings), settings)
+
+
+def splice_predecessors(data: MarketData, settings: Settings) -> MarketData:
+    """`data` with each index's older history chained before its first close (see splice.py)."""
+    from regime.sources.splice import chain_before
+
+    predecessors = settings.indices.predecessors
+    if not predecessors:
+        return data
+    series = {k: s for k, s in data.series.items() if k not in predecessors.values()}
+    for symbol, older in predecessors.items():
+        series[symbol] = chain_before(data[symbol], data[older])
+    return MarketData(series=series, origin={k: v for k, v in data.origin.items() if k in series})
 
 
 def overlay_cache(data: MarketData, settings: Settings) -> MarketData:

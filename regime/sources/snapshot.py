@@ -48,14 +48,14 @@ def read_series_csv(path: Path, value_column: str) -> pd.Series:
 
 
 def read_snapshot(settings: Settings) -> MarketData:
-    """Every configured FRED series and index from the embedded snapshot."""
+    """Every configured FRED series, index and index predecessor from the embedded snapshot."""
     data_dir = settings.data_dir
     series: dict[str, pd.Series] = {}
     for series_id in settings.fred_series:
         series[series_id] = read_series_csv(
             snapshot_path(data_dir, series_id, is_index=False), "value"
         )
-    for symbol in settings.index_symbols:
+    for symbol in (*settings.index_symbols, *settings.indices.predecessors.values()):
         closes = read_series_csv(snapshot_path(data_dir, symbol, is_index=True), "close")
         series[symbol] = closes.rename(symbol)
     return MarketData(series=series, origin={key: "snapshot" for key in series})
