@@ -27,7 +27,7 @@ def write_config(tmp_path: Path, change) -> Path:
 def test_the_project_config_loads_and_points_at_the_embedded_data(project_settings):
     assert (project_settings.data_dir / "market" / "RUT.csv").is_file()
     assert "DGS10" in project_settings.fred_series
-    assert project_settings.index_symbols == ("^RUT", "^GSPC")
+    assert project_settings.index_symbols == ("^RUT", "^GSPC", "^IXIC")
 
 
 def test_settings_are_frozen(project_settings):
@@ -42,8 +42,8 @@ def test_an_unknown_key_is_rejected_by_name(tmp_path):
 
 
 def test_a_bad_value_names_the_key_and_what_is_allowed(tmp_path):
-    path = write_config(tmp_path, lambda raw: raw["model"].update({"classifier": "forest"}))
-    with pytest.raises(ConfigError, match=r"model\.classifier.*'logistic' or 'gradient_boosting'"):
+    path = write_config(tmp_path, lambda raw: raw["model"].update({"selection": "forest"}))
+    with pytest.raises(ConfigError, match=r"model\.selection.*'nested' or 'fixed'"):
         load_settings(path)
 
 

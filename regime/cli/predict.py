@@ -58,5 +58,9 @@ def render_text(p: RegimePrediction) -> str:
             lines.append(f"    {d.feature:<36} {value:>9}  {d.effect:+.1%}")
     if p.stale:
         lines.append("  stale series (treated as missing): " + ", ".join(p.stale))
-    lines.append(f"  model {p.model['version']}, labels final through {p.model['trained_through']}")
+    fitted = p.model.get("fitted", "final model")
+    lines.append(
+        f"  model {p.model['version']} ({fitted}), labels final through "
+        f"{p.model['trained_through']}"
+    )
     return "\n".join(lines)

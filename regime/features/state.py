@@ -59,7 +59,9 @@ def _barrier_log_odds(state: pd.DataFrame, rules: LabelRules) -> tuple[np.ndarra
     """
     drawdown = state["drawdown_in_bull"].clip(upper=0.0, lower=-0.99).to_numpy()
     rise = state["rise_in_bear"].clip(lower=0.0).to_numpy()
-    to_bear = np.clip(-np.log1p(drawdown) / -np.log1p(-rules.bear_decline), _BARRIER_CLIP, 1 - _BARRIER_CLIP)
+    to_bear = np.clip(
+        -np.log1p(drawdown) / -np.log1p(-rules.bear_decline), _BARRIER_CLIP, 1 - _BARRIER_CLIP
+    )
     to_bull = np.clip(np.log1p(rise) / np.log1p(rules.bull_rise), _BARRIER_CLIP, 1 - _BARRIER_CLIP)
     return np.log(to_bear / (1 - to_bear)), np.log((1 - to_bull) / to_bull)
 

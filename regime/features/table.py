@@ -45,16 +45,25 @@ def build_features(
     symbol = index or settings.indices.small_cap
     rows = weekly_rows(data, settings, as_of, symbol)
     closes = index_closes(data, settings, rows, symbol).dropna()
+    macro_rows = _macro_rows(rows, settings)
     parts = [
         market_features(data, settings, rows, symbol),
-        rate_features(data, settings, rows),
-        credit_features(data, settings, rows),
-        employment_features(data, settings, rows),
+        rate_features(data, settings, macro_rows).reindex(rows),
+        credit_features(data, settings, macro_rows).reindex(rows),
+        employment_features(data, settings, macro_rows).reindex(rows),
         state_features(closes, settings.labels).reindex(rows),
     ]
     table = pd.concat(parts, axis=1)
     table.index.name = "date"
     return table
+
+
+def _macro_rows(rows: pd.DatetimeIndex, settings: Settings) -> pd.DatetimeIndex:
+    """`rows`, extended back far enough that the macro features' trailing windows (z-scores and
+    their changes) are full on the first row: macro history long predates the index's."""
+    f = settings.features
+    weeks = f.zscore_weeks + max(f.change_weeks, default=0) + 52
+    return fridays(rows[0] - pd.Timedelta(weeks=weeks), rows[-1])
 
 
 def weekly_index_closes(

@@ -55,7 +55,8 @@ def _fsync_file(path: Path) -> None:
 def save_model(
     payload: dict[str, Any], card: dict[str, Any], models_dir: Path, *, make_latest: bool = True
 ) -> Path:
-    """Write the artifact `payload` (plain data) and its card under `models_dir/<card['version']>`, atomically.
+    """Write the artifact `payload` (plain data) and its card under `models_dir/<version>`,
+    atomically.
 
     A new version folder is assembled under a temporary name and renamed into place, so a crash
     leaves either no folder or the whole one. An existing version is rewritten in place so that
@@ -73,7 +74,7 @@ def save_model(
         if target.is_dir():
             _rewrite_in_place(staging, target, card)
         else:
-            write_text_atomic(staging / CARD_NAME, _card_text(card))
+            write_text_atomic(staging / CARD_NAME, card_text(card))
             os.replace(staging, target)
             fsync_dir(models_dir)
     finally:
@@ -94,7 +95,7 @@ def artifact_text(payload: dict[str, Any]) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False) + "\n"
 
 
-def _card_text(card: dict[str, Any]) -> str:
+def card_text(card: dict[str, Any]) -> str:
     return json.dumps(card, indent=2, sort_keys=False) + "\n"
 
 
@@ -120,7 +121,7 @@ def _rewrite_in_place(staging: Path, target: Path, card: dict[str, Any]) -> None
         name = f"model-{card['sha256'][:12]}{fresh.suffix}"
         os.replace(fresh, target / name)
         card = {**card, "artifact": name}
-    write_text_atomic(target / CARD_NAME, _card_text(card))
+    write_text_atomic(target / CARD_NAME, card_text(card))
     for leftover in target.glob("model*"):
         if leftover.suffix in (".json", ".joblib", ".skops") and leftover.name != card["artifact"]:
             leftover.unlink(missing_ok=True)

@@ -30,8 +30,7 @@ class Sigmoid:
     def __call__(self, p: ArrayLike) -> NDArray[np.float64]:
         if self.slope == 1.0 and self.intercept == 0.0:
             return np.asarray(p, dtype=float)
-        z = self.slope * logit(p) + self.intercept
-        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=float)
+        return sigmoid(self.slope * logit(p) + self.intercept)
 
     def as_tuple(self) -> tuple[float, float]:
         return (self.slope, self.intercept)
@@ -52,7 +51,7 @@ def fit_sigmoid(probabilities: ArrayLike, outcomes: ArrayLike) -> Sigmoid:
     Z = np.column_stack([logit(probabilities), np.ones(len(y))])
     beta = np.array([1.0, 0.0])
     for _ in range(_NEWTON_STEPS):
-        p = 1.0 / (1.0 + np.exp(-(Z @ beta)))
+        p = sigmoid(Z @ beta)
         gradient = Z.T @ (p - y) + _RIDGE * beta
         hessian = (Z * (p * (1 - p))[:, None]).T @ Z + _RIDGE * np.eye(2)
         step = np.linalg.solve(hessian, gradient)
@@ -60,6 +59,11 @@ def fit_sigmoid(probabilities: ArrayLike, outcomes: ArrayLike) -> Sigmoid:
         if np.abs(step).max() < 1e-10:
             break
     return Sigmoid(float(beta[0]), float(beta[1]))
+
+
+def sigmoid(z: ArrayLike) -> NDArray[np.float64]:
+    """1 / (1 + exp(-z)), without overflow for large |z|."""
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float))), dtype=float)
 
 
 def logit(p: ArrayLike) -> NDArray[np.float64]:

@@ -72,7 +72,9 @@ def candidates(settings: Settings) -> list[Candidate]:
     model = settings.model
     if model.selection == "fixed":
         f = model.fixed
-        return [Candidate(g, f.families, f.C, f.calibration, f.pool_from) for g in ("entry", "exit")]
+        return [
+            Candidate(g, f.families, f.C, f.calibration, f.pool_from) for g in ("entry", "exit")
+        ]
     names = list(model.families)
     subsets = [c for k in range(len(names) + 1) for c in itertools.combinations(names, k)]
     pools: list[date | None] = [*model.pool_from] if model.pool_from else [None]
@@ -106,9 +108,7 @@ class GateRows:
     pooled: tuple[IndexRows, ...]
 
     @classmethod
-    def build(
-        cls, dataset: Dataset, settings: Settings, known_on: list[pd.Timestamp]
-    ) -> GateRows:
+    def build(cls, dataset: Dataset, settings: Settings, known_on: list[pd.Timestamp]) -> GateRows:
         """Rows for fits as of each date in `known_on` (the refit dates, and maybe today)."""
         columns = model_columns(settings)
         missing = [c for c in columns if c not in dataset.features.columns]

@@ -26,12 +26,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from regime.model.calibration import Sigmoid
+from regime.model.calibration import Sigmoid, sigmoid
 from regime.model.decision import decide
 
 Columns = Sequence[str] | Sequence[int] | None
@@ -88,8 +87,7 @@ class StandardizedLogistic(ClassifierMixin, BaseEstimator):
         return np.asarray(((X - self.mean_) / self.scale_) @ self.coef_ + self.intercept_)
 
     def predict_proba(self, X: Any) -> NDArray[np.float64]:
-        z = self.decision_function(X)
-        p = 1.0 / (1.0 + np.exp(-z))
+        p = sigmoid(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X: Any) -> NDArray[Any]:
@@ -217,7 +215,9 @@ class SplitGateClassifier(ClassifierMixin, BaseEstimator):
         self.class_prior_ = (
             counts / counts.sum() if self.class_prior is None else np.asarray(self.class_prior)
         )
-        self.side_index_ = None if self.side_feature is None else _position(self.side_feature, names)
+        self.side_index_ = (
+            None if self.side_feature is None else _position(self.side_feature, names)
+        )
         every = [i for i in range(X.shape[1]) if i != self.side_index_]
         self.entry_columns_ = _positions(self.entry_features, names, every)
         self.exit_columns_ = _positions(self.exit_features, names, every)

@@ -271,7 +271,9 @@ def _drivers(classifier: SplitGateClassifier, row: pd.DataFrame, regime: str) ->
     return tuple(
         Driver(
             feature=str(row.columns[columns[k]]),
-            value=None if pd.isna(row.iat[0, columns[k]]) else round(float(row.iat[0, columns[k]]), 6),
+            value=None
+            if pd.isna(row.iat[0, columns[k]])
+            else round(float(row.iat[0, columns[k]]), 6),
             effect=round(float(effects[k]), 6),
         )
         for k in order

@@ -33,7 +33,7 @@ def refit_schedule(dataset: Dataset, settings: Settings) -> list[Refit]:
     return [Refit(block[0] - ONE_WEEK, block) for block in blocks]
 
 
-def test_weeks(dataset: Dataset, settings: Settings) -> pd.DatetimeIndex:
+def judged_weeks(dataset: Dataset, settings: Settings) -> pd.DatetimeIndex:
     """Weeks judged out of sample: from `first_test` to `last_test`, with a final label."""
     wf = settings.walk_forward
     labels = dataset.labels.loc[pd.Timestamp(wf.first_test) :]

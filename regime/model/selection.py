@@ -216,7 +216,11 @@ def _best_rule(
     best_score = -np.inf
     for rule in rules:
         calls = decide(
-            proba.to_numpy(), list(REGIMES), _prior_array(prior), rule, RISK_OFF,
+            proba.to_numpy(),
+            list(REGIMES),
+            _prior_array(prior),
+            rule,
+            RISK_OFF,
             settings.model.hysteresis,
         )
         score = balanced_accuracy(truth.to_numpy(), calls)

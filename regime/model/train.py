@@ -155,7 +155,9 @@ def fit_choice(
     return model.fit(pd.concat(parts_X), pd.concat(parts_y).to_numpy())
 
 
-def _labels_final_through(dataset: Dataset, settings: Settings, known_on: pd.Timestamp) -> pd.Timestamp:
+def _labels_final_through(
+    dataset: Dataset, settings: Settings, known_on: pd.Timestamp
+) -> pd.Timestamp:
     return pd.Timestamp(final_labels(dataset.closes, settings, known_on).index[-1])
 
 

@@ -28,9 +28,7 @@ class IndexHistory:
     start: pd.Timestamp
 
     @classmethod
-    def build(
-        cls, data: MarketData, settings: Settings, symbol: str, start: date
-    ) -> IndexHistory:
+    def build(cls, data: MarketData, settings: Settings, symbol: str, start: date) -> IndexHistory:
         features = build_features(data, settings, index=symbol)
         rows = weekly_rows(data, settings, index=symbol)
         closes = weekly_index_closes(data, settings, rows, symbol).dropna()

@@ -27,7 +27,7 @@ from regime.model.candidates import (
     candidates,
     run_candidates,
 )
-from regime.model.schedule import Refit, refit_schedule, test_weeks
+from regime.model.schedule import Refit, judged_weeks, refit_schedule
 from regime.model.selection import Allowed, Choice, Nested, choose, nested_walk_forward
 from regime.model.training_rows import Dataset
 
@@ -80,7 +80,7 @@ def walk_forward(
 
 def judged(predictions: pd.DataFrame, dataset: Dataset, settings: Settings) -> pd.DataFrame:
     """`predictions` on the judged weeks, with the hindsight `label` in front."""
-    weeks = test_weeks(dataset, settings)
+    weeks = judged_weeks(dataset, settings)
     out = predictions.loc[predictions.index.intersection(weeks)].copy()
     out.insert(0, "label", dataset.labels.loc[out.index, "label"])
     return out

@@ -98,11 +98,17 @@ def test_a_label_range_with_no_weeks_is_a_usage_error_naming_the_span():
     result = regime("label", "--start", "2030-01-01")
     assert result.returncode == 2
     assert "no labelled weeks between 2030-01-01 and the end" in result.stderr
-    assert "1987-12-11 to 2026-08-21" in result.stderr
+    assert "1979-03-30 to 2026-08-21" in result.stderr
 
 
 def test_a_week_before_the_history_says_where_it_starts_not_to_fetch():
-    result = regime("predict", "--as-of", "1980-01-04")
+    result = regime("predict", "--as-of", "1978-06-02")
     assert result.returncode == 3
-    assert "earliest week with a year of history is 1988-09-09" in result.stderr
+    assert "earliest week with a year of history is 1979-12-28" in result.stderr
     assert "regime fetch" not in result.stderr
+
+
+def test_a_week_before_the_walk_forward_says_where_it_starts():
+    result = regime("predict", "--as-of", "1980-06-06")
+    assert result.returncode == 3
+    assert "the walk-forward starts on 1981-01-02; pick a later --as-of" in result.stderr

@@ -9,8 +9,8 @@ import pytest
 from regime.features.table import build_features
 from regime.sources import MarketData
 
-# Spread over the history: calm years, the 2008 and 2020 crashes, recent weeks.
-CHECK_DATES = pd.date_range("1995-01-06", "2026-08-14", freq="W-FRI")[::61]
+# Spread over the history from 1980: calm years, the crashes, recent weeks.
+CHECK_DATES = pd.date_range("1980-01-04", "2026-08-14", freq="W-FRI")[::61]
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ def with_scores(card: dict, version: str, ba: float | None, ll: float | None) ->
 
 @pytest.fixture
 def active(deployment):
-    """(pipeline, card) of the deployment's active (committed) model."""
+    """(artifact payload, card) of the deployment's active (committed) model."""
     version = deployment.latest.strip()
     return load_artifact(deployment.models / version)
 
@@ -89,22 +89,35 @@ def test_a_better_version_is_promoted(deployment, active):
     assert deployment.latest == "20990101-better\n"
 
 
-def test_retraining_the_active_version_rewrites_it_in_place_and_it_stays_active(deployment, active):
-    pipeline, card = active
+def test_retraining_the_active_version_to_the_same_model_keeps_its_artifact_byte_for_byte(
+    deployment, active
+):
+    payload, card = active
     folder = deployment.models / card["version"]
-    retrained = {**card, "created": "2099-01-01T00:00:00+00:00"}
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
-    outcome = register(pipeline, retrained, deployment.models)
+    outcome = register(payload, card, deployment.models)
 
     assert outcome.saved and outcome.active and "stays active" in outcome.reason
     assert deployment.latest == card["version"] + "\n"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_retraining_the_active_version_to_other_bytes_switches_the_card_to_a_new_file(
+    deployment, active
+):
+    payload, card = active
+    folder = deployment.models / card["version"]
+    changed = {**payload, "note": "other library versions"}
+
+    outcome = register(changed, card, deployment.models)
+
+    assert outcome.saved and outcome.active and "stays active" in outcome.reason
     new_card = read_card(folder)
-    assert new_card["created"] == "2099-01-01T00:00:00+00:00"
-    # Different bytes (a skops file records object ids): a new artifact name, switched by the card.
     assert new_card["artifact"].startswith("model-") and new_card["artifact"] != card["artifact"]
     assert sorted(p.name for p in folder.iterdir()) == sorted(["card.json", new_card["artifact"]])
     assert sha256_of(folder / new_card["artifact"]) == new_card["sha256"]
-    load_artifact(folder)
+    assert load_artifact(folder)[0]["note"] == "other library versions"
 
 
 def test_retraining_the_active_version_to_worse_scores_writes_nothing(deployment, active):

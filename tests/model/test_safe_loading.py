@@ -1,32 +1,26 @@
-"""Loading a model: the card is checked before the artifact is touched, because unpickling an
-artifact runs code. Every refusal happens without loading; library drift warns or refuses."""
+"""Loading a model: the card is checked before the artifact is touched, and the artifact is plain
+data (JSON numbers and names), so loading one runs no code. Every refusal happens without
+loading; library drift warns or refuses."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import zipfile
 from pathlib import Path
 
 import joblib
 import numpy as np
-import pandas as pd
 import pytest
-import skops.io as sio
 
-from regime.config import CalibrationSettings, GradientBoostingSettings, ModelSettings
-from regime.constants import REGIMES
 from regime.errors import ModelArtifactError
 from regime.model.artifact import (
     CARD_FORMAT,
-    MOVED_MODULES,
-    TRUSTED_TYPES,
+    artifact_text,
     load_artifact,
     read_card,
     save_model,
     sha256_of,
 )
-from regime.model.classifier import build_classifier
 from regime.model.predict import load_model
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,9 +52,9 @@ def edit_card(version_dir: Path, **changes) -> None:
 
 
 def test_the_committed_model_loads_without_warnings(version_dir, recwarn):
-    model, card = load_artifact(version_dir)
+    payload, card = load_artifact(version_dir)
 
-    assert card["version"] == COMMITTED_VERSION and hasattr(model, "predict_proba")
+    assert card["version"] == COMMITTED_VERSION and set(payload) >= {"final", "walk_forward"}
     assert not [w for w in recwarn if "was saved with" in str(w.message)]
 
 
@@ -137,86 +131,46 @@ def test_a_card_that_marks_other_versions_incompatible_refuses_them(version_dir)
         load_artifact(version_dir)
 
 
-def test_new_models_are_skops_files_that_load_back_the_same(version_dir, tmp_path):
-    pipeline, card = load_artifact(version_dir)
+def test_the_artifact_is_plain_data_that_loads_back_the_same_model(version_dir, tmp_path):
+    payload, card = load_artifact(version_dir)
 
-    saved = save_model(pipeline, card, tmp_path / "models")
+    saved = save_model(payload, card, tmp_path / "models")
 
-    reloaded, new_card = load_artifact(saved)
-    assert new_card["artifact"] == "model.skops"
-    X = pd.DataFrame(np.zeros((3, len(card["feature_names"]))), columns=card["feature_names"])
-    np.testing.assert_array_equal(reloaded.predict_proba(X), pipeline.predict_proba(X))
+    assert (saved / "model.json").read_text() == artifact_text(payload)
+    assert sha256_of(saved / "model.json") == sha256_of(version_dir / "model.json")
+    original, copy = load_model(version_dir), load_model(saved)
+    features = np.zeros((1, len(original.feature_names)))
+    import pandas as pd
+
+    frame = pd.DataFrame(features, columns=original.feature_names)
+    assert original.predict_proba(frame).equals(copy.predict_proba(frame))
 
 
-def test_a_skops_artifact_asking_for_an_untrusted_type_is_refused_unbuilt(version_dir, tmp_path):
+def test_a_model_of_an_earlier_regime_is_refused_unopened_with_advice_to_retrain(
+    version_dir, tmp_path
+):
     marker = tmp_path / "code-ran"
-    artifact = version_dir / "model.skops"
-    sio.dump({"payload": Booby(marker)}, artifact)
-    edit_card(version_dir, artifact="model.skops", sha256=sha256_of(artifact))  # self-consistent
+    joblib.dump(Booby(marker), version_dir / "model.joblib")
+    edit_card(
+        version_dir,
+        format=1,
+        artifact="model.joblib",
+        sha256=sha256_of(version_dir / "model.joblib"),
+    )
 
-    with pytest.raises(ModelArtifactError, match="asks for types regime does not trust"):
-        load_artifact(version_dir)
+    with pytest.raises(ModelArtifactError, match="earlier regime .* retrain with `regime train`"):
+        load_model(version_dir)
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(
-    ("classifier", "calibration"), [("logistic", "none"), ("gradient_boosting", "sigmoid")]
-)
-def test_every_classifier_configuration_needs_only_trusted_types(classifier, calibration):
-    rng = np.random.default_rng(0)
-    X = pd.DataFrame(rng.normal(size=(300, 4)), columns=[f"rulebook_{i}" for i in range(4)])
-    y = np.array(REGIMES)[rng.integers(0, len(REGIMES), len(X))]
-    settings = ModelSettings(
-        classifier=classifier,
-        gradient_boosting=GradientBoostingSettings(max_iter=3, min_samples_leaf=20),
-        calibration=CalibrationSettings(method=calibration, folds=2),
-    )
-    pipeline = build_classifier(settings).fit(X, y)
-
-    assert set(sio.get_untrusted_types(data=sio.dumps(pipeline))) <= set(TRUSTED_TYPES)
-
-
-def with_old_module_paths(text: str) -> str:
-    """`text` naming regime's classes where they lived before the stage packages."""
-    for old, new in MOVED_MODULES.items():
-        text = text.replace(f"{new}\n", f"{old}\n").replace(f'"{new}"', f'"{old}"')
-    return text
-
-
-def test_a_skops_artifact_saved_before_the_stage_packages_loads_the_same(version_dir, tmp_path):
-    pipeline, card = load_artifact(version_dir)
-    artifact = tmp_path / "model.skops"
-    with (
-        zipfile.ZipFile(version_dir / card["artifact"]) as new,
-        zipfile.ZipFile(artifact, "w", zipfile.ZIP_DEFLATED) as old,
-    ):
-        for name in new.namelist():
-            data = new.read(name)
-            if name == "schema.json":
-                data = with_old_module_paths(data.decode()).encode()
-            old.writestr(name, data)
-    shutil.copy(artifact, version_dir / card["artifact"])
+def test_an_artifact_that_is_not_a_model_is_one_clear_refusal(version_dir):
+    artifact = version_dir / "model.json"
+    artifact.write_text('{"final": {"start": "2020-01-03"}}\n')
     edit_card(version_dir, sha256=sha256_of(artifact))
-    assert "regime.classifier.GatedClassifier" in sio.get_untrusted_types(file=artifact)
 
-    reloaded, _ = load_artifact(version_dir)
-
-    X = pd.DataFrame(np.zeros((3, len(card["feature_names"]))), columns=card["feature_names"])
-    np.testing.assert_array_equal(reloaded.predict_proba(X), pipeline.predict_proba(X))
+    with pytest.raises(ModelArtifactError, match="cannot read .* retrain with `regime train`"):
+        load_model(version_dir)
 
 
-def test_a_joblib_artifact_saved_before_the_stage_packages_loads_the_same(version_dir, tmp_path):
-    pipeline, card = load_artifact(version_dir)
-    artifact = version_dir / "model.joblib"
-    # Protocol 2 names each class as the text "module\nname\n", which can be edited in place.
-    joblib.dump(pipeline, artifact, protocol=2)
-    artifact.write_bytes(
-        with_old_module_paths(artifact.read_bytes().decode("latin-1")).encode("latin-1")
-    )
-    assert b"cregime.classifier\nGatedClassifier\n" in artifact.read_bytes()
-    edit_card(version_dir, artifact="model.joblib", sha256=sha256_of(artifact))
-
-    reloaded, _ = load_artifact(version_dir)
-
-    X = pd.DataFrame(np.zeros((3, len(card["feature_names"]))), columns=card["feature_names"])
-    np.testing.assert_array_equal(reloaded.predict_proba(X), pipeline.predict_proba(X))
+def test_the_card_format_this_regime_writes_is_the_one_it_reads(version_dir):
+    assert read_card(version_dir)["format"] == CARD_FORMAT

@@ -1,17 +1,21 @@
-"""Training reproduces the committed model; predictions use only data published by then."""
+"""Training reproduces the committed model byte for byte; predictions use only data published
+by then, and a past week is answered by the walk-forward model of that week."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from regime import load_model
 from regime.constants import REGIMES
+from regime.model.artifact import artifact_text, card_text
 from regime.model.train import train_model
 from regime.model.training_rows import training_rows
+
+REPO = Path(__file__).resolve().parents[2]
 
 PREDICTION_KEYS = {
     "as_of",
@@ -35,25 +39,36 @@ def retrained(embedded_data, project_settings):
     return train_model(embedded_data, project_settings)
 
 
-def test_training_on_the_embedded_data_reproduces_the_committed_model(
-    retrained, committed_model, embedded_dataset
+def test_training_on_the_embedded_data_reproduces_the_committed_model_byte_for_byte(
+    retrained, committed_model
 ):
+    folder = REPO / "models" / committed_model.version
     assert retrained.card["version"] == committed_model.version
-    features = embedded_dataset.features
-    ours = committed_model.predict_proba(features)
-    again = pd.DataFrame(
-        retrained.pipeline.predict_proba(features[committed_model.feature_names]),
-        index=features.index,
-        columns=list(REGIMES),
-    )
-    np.testing.assert_allclose(ours.to_numpy(), again.to_numpy(), rtol=0, atol=1e-9)
+    assert artifact_text(retrained.payload()) == (folder / "model.json").read_text()
+    committed_card = json.loads((folder / "card.json").read_text())
+    again = {**retrained.card, "artifact": "model.json", "sha256": committed_card["sha256"]}
+    assert card_text(again) == (folder / "card.json").read_text()
+
+
+def test_the_walk_forward_models_answer_exactly_as_the_walk_forward_did(
+    retrained, committed_model, embedded_data
+):
+    walk = retrained.walk_forward.nested.predictions
+    for day in ("1990-08-03", "2007-07-27", "2020-03-13"):
+        week = pd.Timestamp(day)
+        answer = committed_model.predict_current(week.date(), data=embedded_data)
+        assert answer.regime == walk.loc[week, "predicted"]
+        assert answer.probabilities["risk_off"] == pytest.approx(
+            walk.loc[week, "p_risk_off"], abs=1e-12
+        )
+        assert answer.model["fitted"].startswith("walk-forward refit")
+        assert pd.Timestamp(answer.model["trained_through"]) < week
 
 
 def test_the_card_records_what_a_user_needs_to_trust_the_model(committed_model):
     card = committed_model.card
     for key in (
         "version",
-        "created",
         "libraries",
         "config_hash",
         "feature_names",
@@ -62,12 +77,20 @@ def test_the_card_records_what_a_user_needs_to_trust_the_model(committed_model):
         "training_span",
         "labels_final_through",
         "walk_forward",
+        "choice",
         "sha256",
     ):
         assert key in card, key
     scores = card["walk_forward"]["models"]
     assert set(scores) >= {"regime", "rulebook_realtime"}
     assert scores["rulebook_realtime"]["log_loss"] is None  # the rulebook gives no probabilities
+    assert len(card["walk_forward"]["sub_periods"]) == 3
+    assert {"entry", "exit", "decision"} <= set(card["choice"])
+    assert len(card["walk_forward"]["refits"]) > 80  # one choice per refit, from 1981
+
+
+def test_the_card_depends_on_nothing_but_data_and_settings(committed_model):
+    assert "created" not in committed_model.card  # no clock: retraining writes the same bytes
 
 
 def test_training_uses_only_final_labels(embedded_dataset, project_settings):
@@ -99,7 +122,7 @@ def test_the_current_prediction_is_a_typed_result_whose_dict_is_the_json(
     assert "BAA10Y" in as_dict["stale"]
 
 
-@pytest.mark.parametrize("day", ["2020-03-20", "2009-06-05", "2001-09-14"])
+@pytest.mark.parametrize("day", ["2020-03-20", "2009-06-05", "2001-09-14", "1987-10-23"])
 def test_a_past_prediction_is_the_same_when_later_data_never_existed(
     day, committed_model, embedded_data
 ):
@@ -108,7 +131,23 @@ def test_a_past_prediction_is_the_same_when_later_data_never_existed(
         pd.Timestamp(day).date(), data=embedded_data.truncated(pd.Timestamp(day))
     )
     assert full.probabilities == blind.probabilities
+    assert full.regime == blind.regime
     assert all(status.last_observation <= day for status in full.data_through.values())
+
+
+@pytest.mark.parametrize("day", ["2008-09-26", "1998-07-24"])
+def test_a_past_prediction_is_the_same_when_every_later_observation_is_altered(
+    day, committed_model, embedded_data
+):
+    cut = pd.Timestamp(day)
+    altered = type(embedded_data)(
+        series={k: s.where(s.index <= cut, s * 3.0) for k, s in embedded_data.series.items()},
+        origin=dict(embedded_data.origin),
+    )
+    honest = committed_model.predict_current(cut.date(), data=embedded_data)
+    after = committed_model.predict_current(cut.date(), data=altered)
+    assert honest.probabilities == after.probabilities and honest.regime == after.regime
+    assert honest.model == after.model
 
 
 def test_the_march_2020_crash_is_called_risk_off(committed_model, embedded_data):
@@ -135,18 +174,16 @@ def test_a_week_beyond_the_data_is_refused_with_advice(committed_model, embedded
         committed_model.predict_current(pd.Timestamp("2030-01-04").date(), data=embedded_data)
 
 
-def test_the_call_follows_the_decision_rule_even_when_it_is_not_the_most_probable_regime(
+def test_predict_is_the_models_own_call_not_the_most_probable_regime(
     committed_model, embedded_data, embedded_dataset
 ):
-    features = embedded_dataset.features
+    features = embedded_dataset.features.loc["2015":]
     proba = committed_model.predict_proba(features)
-    calls = pd.Series(
-        committed_model.pipeline.predict(features[committed_model.feature_names]),
-        index=features.index,
-    )
+    calls = committed_model.predict(features)
+    assert calls.index.equals(features.index) and set(calls) <= set(REGIMES)
     differs = calls.index[calls != proba.idxmax(axis=1)]
     assert len(differs) > 0  # the balanced rule calls rare regimes sooner than argmax would
-    week = differs[-1]
+    week = calls.index[-1]
     prediction = committed_model.predict_current(week.date(), data=embedded_data)
     assert prediction.regime == calls.loc[week]
     assert prediction.confidence == prediction.probabilities[prediction.regime]

@@ -38,7 +38,7 @@ def test_a_first_fetch_fills_the_cache_from_history_start(settings, fake_fred, f
     report = fetch(settings, yahoo=YahooClient(download=fake_download, backoff=0))
 
     assert report.ok, report.failed
-    assert len(report.series) == len(settings.fred_series) + 2
+    assert len(report.series) == len(settings.fred_series) + len(settings.index_symbols)
     dgs10 = next(s for s in report.series if s.key == "DGS10")
     expected = snapshot("DGS10").loc["2026-01-01":]
     expected = expected[expected != "."]
