@@ -67,20 +67,38 @@ class SeriesRoles(_Frozen):
         return roles
 
 
+class Predecessor(_Frozen):
+    """An older series chained before an index by returns (see sources/splice.py)."""
+
+    series: str
+    # The last day the older series is used; None: up to the index's first observation.
+    until: date | None = None
+
+
 class Indices(_Frozen):
     small_cap: str = "^RUT"
     large_cap: str = "^GSPC"
-    # Older history chained before an index's first close by returns (snapshot only): symbol ->
-    # the file stem of its predecessor under data/market/.
-    predecessors: dict[str, str] = Field(default_factory=dict)
+    # Older history chained before an index by returns (snapshot only): symbol -> the file stem
+    # of its predecessor under data/market/, and until when it is used.
+    predecessors: dict[str, Predecessor] = Field(default_factory=dict)
     # Other indices whose bear markets the gates may also learn from, each with its own
     # rulebook state (see model.pool_from).
     pooled: tuple[str, ...] = ()
+    # Total-return (dividends reinvested) series for small and large caps, from the snapshot:
+    # the outlook's leadership target and the allocation backtest's returns.
+    total_return: dict[Literal["small_cap", "large_cap"], str] = Field(default_factory=dict)
 
     @property
     def symbols(self) -> tuple[str, ...]:
         """Every index the product reads: small, large, then the pooled ones."""
         return tuple(dict.fromkeys((self.small_cap, self.large_cap, *self.pooled)))
+
+    @property
+    def snapshot_only(self) -> tuple[str, ...]:
+        """Market series read from the snapshot but never fetched: total-return series and
+        every predecessor."""
+        older = [p.series for p in self.predecessors.values()]
+        return tuple(dict.fromkeys((*self.total_return.values(), *older)))
 
 
 class Publication(_Frozen):
@@ -195,6 +213,30 @@ class ModelSettings(_Frozen):
         if not (self.regularisation and self.calibration and self.decision):
             raise ValueError("regularisation, calibration and decision each need one choice")
         return self
+
+
+class OutlookSettings(_Frozen):
+    """What `regime` forecasts beyond the current week (see model/outlook.py)."""
+
+    # Weeks ahead at which the regime is forecast.
+    horizons: tuple[PositiveInt, ...] = (4, 13, 26)
+    # P(small caps beat large caps on total return over the next `leadership_weeks`).
+    leadership_weeks: PositiveInt = 13
+    # P(a small-cap bear market's peak is set within the next `bear_start_weeks`).
+    bear_start_weeks: PositiveInt = 26
+    state_features: tuple[str, ...] = (
+        "rulebook_barrier_bull",
+        "rulebook_barrier_bear",
+        "rulebook_risk_off",
+        "rulebook_weeks_since_trough",
+        "rulebook_if_not_bear_early_recovery",
+        "rulebook_if_not_bear_narrow_rally",
+        "relative_return_13w",
+        "relative_return_52w",
+        "small_cap_drawdown",
+    )
+    # Macro families (model.families) offered: none, each alone, or all of them.
+    regularisation: tuple[PositiveFloat, ...] = (0.1,)
 
 
 class WalkForwardSettings(_Frozen):
@@ -327,6 +369,7 @@ class Settings(_Frozen):
     labels: LabelRules = LabelRules()
     model: ModelSettings = ModelSettings()
     walk_forward: WalkForwardSettings = WalkForwardSettings()
+    outlook: OutlookSettings = OutlookSettings()
     paths: PathSettings = PathSettings()
     history: HistorySettings = HistorySettings()
     fetch: FetchSettings = FetchSettings()
@@ -338,7 +381,7 @@ class Settings(_Frozen):
     @model_validator(mode="after")
     def _every_series_has_a_publication_rule(self) -> Settings:
         needed = list(self.series.by_role().values())
-        needed += [*self.indices.symbols, *self.indices.predecessors.values()]
+        needed += [*self.indices.symbols, *self.indices.snapshot_only]
         missing = [s for s in needed if s not in self.publication]
         if missing:
             raise ValueError(f"publication has no rule for {', '.join(missing)}")
@@ -413,6 +456,7 @@ LEARNING_SECTIONS = (
     "labels",
     "model",
     "walk_forward",
+    "outlook",
 )
 
 

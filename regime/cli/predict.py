@@ -12,7 +12,7 @@ import click
 from regime.cli._common import config_option, model_option, settings_from
 
 if TYPE_CHECKING:
-    from regime.model.predict import RegimePrediction
+    from regime.model.predict import Outlook, RegimePrediction
 
 
 @click.command("predict")
@@ -58,9 +58,27 @@ def render_text(p: RegimePrediction) -> str:
             lines.append(f"    {d.feature:<36} {value:>9}  {d.effect:+.1%}")
     if p.stale:
         lines.append("  stale series (treated as missing): " + ", ".join(p.stale))
+    if p.outlook is not None:
+        lines += render_outlook(p.outlook)
     fitted = p.model.get("fitted", "final model")
     lines.append(
         f"  model {p.model['version']} ({fitted}), labels final through "
         f"{p.model['trained_through']}"
     )
     return "\n".join(lines)
+
+
+def render_outlook(outlook: Outlook) -> list[str]:
+    """Two lines: the most likely regime at each horizon; the two event probabilities."""
+    ahead = ", ".join(
+        f"in {horizon[:-1]} weeks {max(p, key=p.__getitem__)} {max(p.values()):.0%}"
+        for horizon, p in outlook.regime.items()
+    )
+    events = []
+    if outlook.small_caps_lead is not None:
+        lead = outlook.small_caps_lead
+        events.append(f"small caps lead over {lead.weeks} weeks {lead.probability:.0%}")
+    if outlook.bear_market_starts is not None:
+        bear = outlook.bear_market_starts
+        events.append(f"a bear market starts within {bear.weeks} weeks {bear.probability:.0%}")
+    return [f"  outlook: {ahead}", f"  odds: {'; '.join(events)}"]

@@ -39,10 +39,11 @@ Columns = Sequence[str] | Sequence[int] | None
 class StandardizedLogistic(ClassifierMixin, BaseEstimator):
     """Logistic regression on standardised features; missing values get the training median.
 
-    The gate's model: one small estimator instead of an imputer-scaler-logistic pipeline, which
-    the walk-forward refits thousands of times. Training rows with a missing value are left out
-    (a gate never trains on an imputed value); the medians stand in only for a prediction row's
-    missing (stale) feature.
+    The gates' and the outlook's model: one small estimator instead of an imputer-scaler-logistic
+    pipeline, which the walk-forward refits thousands of times. Two classes give a binary
+    logistic regression, more a multinomial one. Training rows with a missing value are left out
+    (a model never trains on an imputed value); the medians stand in only for a prediction row's
+    missing (stale) feature. Everything it learns is plain arrays, so it stores as data.
 
     Examples
     --------
@@ -63,10 +64,9 @@ class StandardizedLogistic(ClassifierMixin, BaseEstimator):
         complete = ~np.isnan(X).any(axis=1)
         X, y = X[complete], y[complete]
         n_classes = len(np.unique(y))
-        if n_classes != 2:
+        if n_classes < 2:
             raise ValueError(
-                "Only binary classification is supported: StandardizedLogistic needs y with "
-                f"exactly two classes; got {n_classes} class(es)"
+                f"StandardizedLogistic needs y with at least two classes; got {n_classes} class"
             )
         self.median_ = np.median(X, axis=0)
         self.mean_ = X.mean(axis=0)
@@ -75,8 +75,9 @@ class StandardizedLogistic(ClassifierMixin, BaseEstimator):
         logistic = LogisticRegression(C=self.C, max_iter=self.max_iter, solver="newton-cholesky")
         logistic.fit((X - self.mean_) / self.scale_, y)
         self.classes_ = logistic.classes_
-        self.coef_ = np.asarray(logistic.coef_[0], dtype=float)
-        self.intercept_ = float(logistic.intercept_[0])
+        # Binary: one row of coefficients for the second class. Multinomial: one per class.
+        self.coef_ = np.asarray(logistic.coef_, dtype=float)
+        self.intercept_ = np.asarray(logistic.intercept_, dtype=float)
         self.n_iter_ = logistic.n_iter_
         return self
 
@@ -84,20 +85,25 @@ class StandardizedLogistic(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
         X = np.where(np.isnan(X), self.median_, X)
-        return np.asarray(((X - self.mean_) / self.scale_) @ self.coef_ + self.intercept_)
+        scores = ((X - self.mean_) / self.scale_) @ self.coef_.T + self.intercept_
+        return np.asarray(scores[:, 0] if len(self.classes_) == 2 else scores)
 
     def predict_proba(self, X: Any) -> NDArray[np.float64]:
-        p = sigmoid(self.decision_function(X))
-        return np.column_stack([1 - p, p])
+        scores = self.decision_function(X)
+        if len(self.classes_) == 2:
+            p = sigmoid(scores)
+            return np.column_stack([1 - p, p])
+        scores = scores - scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=float)
 
     def predict(self, X: Any) -> NDArray[Any]:
         check_is_fitted(self)
-        return np.asarray(self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)])
+        return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
-        tags.classifier_tags.multi_class = False
         return tags
 
 

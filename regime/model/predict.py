@@ -25,7 +25,8 @@ from regime.features.table import build_features
 from regime.model.artifact import latest_version, load_artifact
 from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
-from regime.model.serialize import classifier_from_dict
+from regime.model.horizons import Target, outlook_proba
+from regime.model.serialize import classifier_from_dict, gate_from_dict
 from regime.sources.market_data import MarketData, load_market_data
 
 N_DRIVERS = 5
@@ -52,6 +53,29 @@ class SeriesStatus:
 
 
 @dataclass(frozen=True)
+class Event:
+    """The probability of an event within `weeks`, and the features that moved it most."""
+
+    weeks: int
+    probability: float
+    drivers: tuple[Driver, ...]
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What this week's data say about the weeks ahead (see README, "The outlook").
+
+    `regime`: for each horizon ("13w"), the probability of each regime in that week.
+    `small_caps_lead`: small caps beat large caps on total return over the next weeks.
+    `bear_market_starts`: a small-cap bear market's peak is set within the next weeks.
+    """
+
+    regime: dict[str, dict[str, float]]
+    small_caps_lead: Event | None
+    bear_market_starts: Event | None
+
+
+@dataclass(frozen=True)
 class RegimePrediction:
     """The answer for one week; `to_dict()` is the JSON that `regime predict` prints."""
 
@@ -63,12 +87,22 @@ class RegimePrediction:
     data_through: dict[str, SeriesStatus]
     stale: tuple[str, ...]
     model: dict[str, str]
+    outlook: Outlook | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["drivers"] = [asdict(d) for d in self.drivers]
         out["stale"] = list(self.stale)
         return out
+
+
+@dataclass(frozen=True)
+class OutlookModel:
+    """One outlook target's fitted model and the feature columns it reads."""
+
+    target: Target
+    columns: list[str]
+    model: Any
 
 
 @dataclass(frozen=True)
@@ -84,6 +118,7 @@ class PeriodModel:
     in_risk_off: bool
     classifier: SplitGateClassifier
     name: str
+    outlook: dict[str, OutlookModel]
 
 
 class RegimeModel:
@@ -172,6 +207,7 @@ class RegimeModel:
         proba = _proba(period.classifier, row).iloc[0]
         regime = str(calls[-1])
         used = self._used_observations(data, week)
+        outlook = _outlook(period, features.loc[[week]], self.settings)
         return RegimePrediction(
             as_of=week.date().isoformat(),
             regime=regime,
@@ -185,6 +221,7 @@ class RegimeModel:
                 "trained_through": period.trained_through.date().isoformat(),
                 "fitted": period.name,
             },
+            outlook=outlook,
         )
 
     def _week(self, data: MarketData, as_of: date | None) -> pd.Timestamp:
@@ -281,6 +318,50 @@ def _drivers(classifier: SplitGateClassifier, row: pd.DataFrame, regime: str) ->
     )
 
 
+def _outlook(period: PeriodModel, row: pd.DataFrame, settings: Settings) -> Outlook | None:
+    """The answering period's outlook models applied to the week's features."""
+    if not period.outlook:
+        return None
+    floor = settings.model.min_probability
+    regime: dict[str, dict[str, float]] = {}
+    events: dict[str, Event] = {}
+    for outlook_model in sorted(period.outlook.values(), key=lambda m: m.target.weeks):
+        target = outlook_model.target
+        X = row[outlook_model.columns]
+        proba = outlook_proba(outlook_model.model, X, target, floor).iloc[0]
+        if target.kind == "regime":
+            regime[f"{target.weeks}w"] = {str(k): float(v) for k, v in proba.items()}
+        else:
+            drivers = _event_drivers(outlook_model, X, floor)
+            events[target.kind] = Event(target.weeks, float(proba[1]), drivers)
+    return Outlook(regime, events.get("leadership"), events.get("bear_start"))
+
+
+def _event_drivers(
+    outlook_model: OutlookModel, X: pd.DataFrame, floor: float
+) -> tuple[Driver, ...]:
+    """Features whose move to their training median would change P(event) most."""
+    medians = getattr(outlook_model.model, "median_", None)
+    if medians is None:
+        return ()
+    target = outlook_model.target
+    base = float(outlook_proba(outlook_model.model, X, target, floor)[1].iloc[0])
+    trials = pd.DataFrame(np.repeat(X.to_numpy(), X.shape[1], axis=0), columns=X.columns)
+    for k in range(X.shape[1]):
+        trials.iat[k, k] = medians[k]
+    effects = base - outlook_proba(outlook_model.model, trials, target, floor)[1].to_numpy()
+    order = np.argsort(-np.abs(effects), kind="stable")[:N_DRIVERS]
+    return tuple(
+        Driver(str(X.columns[k]), _value(X.iat[0, k]), round(float(effects[k]), 6))
+        for k in order
+        if abs(effects[k]) > 1e-9
+    )
+
+
+def _value(value: Any) -> float | None:
+    return None if pd.isna(value) else round(float(value), 6)
+
+
 def load_model(path: str | Path | None = None, settings: Settings | None = None) -> RegimeModel:
     """The active model (`models/LATEST`), or the version folder at `path`.
 
@@ -312,6 +393,14 @@ def _period(data: dict[str, Any], name: str) -> PeriodModel:
         in_risk_off=bool(data["in_risk_off"]),
         classifier=classifier_from_dict(data["model"]),
         name=name,
+        outlook={
+            key: OutlookModel(
+                Target(item["kind"], int(item["weeks"])),
+                [str(c) for c in item["columns"]],
+                gate_from_dict(item["model"]),
+            )
+            for key, item in data.get("outlook", {}).items()
+        },
     )
 
 

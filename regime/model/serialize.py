@@ -47,8 +47,8 @@ def classifier_to_dict(model: SplitGateClassifier) -> dict[str, Any]:
         "entry_columns": [int(i) for i in model.entry_columns_],
         "exit_columns": [int(i) for i in model.exit_columns_],
         "rest_columns": {str(k): int(v) for k, v in model.rest_columns_.items()},
-        "entry_gate": _gate_to_dict(model.entry_gate_),
-        "exit_gate": _gate_to_dict(model.exit_gate_),
+        "entry_gate": gate_to_dict(model.entry_gate_),
+        "exit_gate": gate_to_dict(model.exit_gate_),
     }
 
 
@@ -70,29 +70,29 @@ def classifier_from_dict(data: dict[str, Any]) -> SplitGateClassifier:
     model.exit_columns_ = [int(i) for i in data["exit_columns"]]
     model.rest_columns_ = {str(k): int(v) for k, v in data["rest_columns"].items()}
     model.rest_ = None
-    model.entry_gate_ = _gate_from_dict(data["entry_gate"])
-    model.exit_gate_ = _gate_from_dict(data["exit_gate"])
+    model.entry_gate_ = gate_from_dict(data["entry_gate"])
+    model.exit_gate_ = gate_from_dict(data["exit_gate"])
     return model
 
 
-def _gate_to_dict(gate: Any) -> dict[str, Any]:
+def gate_to_dict(gate: Any) -> dict[str, Any]:
     if isinstance(gate, ConstantGate):
         return {"kind": "constant", "probability": gate.probability, "n_features": gate.n_features}
     return {
         "kind": "logistic",
         "C": float(gate.C),
         "max_iter": int(gate.max_iter),
-        "classes": [int(c) for c in gate.classes_],
+        "classes": [c.item() if isinstance(c, np.generic) else c for c in gate.classes_],
         "median": [float(v) for v in gate.median_],
         "mean": [float(v) for v in gate.mean_],
         "scale": [float(v) for v in gate.scale_],
-        "coef": [float(v) for v in gate.coef_],
-        "intercept": float(gate.intercept_),
+        "coef": [[float(v) for v in row] for row in gate.coef_],
+        "intercept": [float(v) for v in gate.intercept_],
         "n_features": int(gate.n_features_in_),
     }
 
 
-def _gate_from_dict(data: dict[str, Any]) -> Any:
+def gate_from_dict(data: dict[str, Any]) -> Any:
     if data["kind"] == "constant":
         return ConstantGate(float(data["probability"]), int(data["n_features"]))
     if data["kind"] != "logistic":
@@ -103,7 +103,7 @@ def _gate_from_dict(data: dict[str, Any]) -> Any:
     gate.mean_ = np.asarray(data["mean"], dtype=float)
     gate.scale_ = np.asarray(data["scale"], dtype=float)
     gate.coef_ = np.asarray(data["coef"], dtype=float)
-    gate.intercept_ = float(data["intercept"])
+    gate.intercept_ = np.asarray(data["intercept"], dtype=float)
     gate.n_features_in_ = int(data["n_features"])
     return gate
 

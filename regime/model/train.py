@@ -19,8 +19,9 @@ from regime.constants import REGIMES, RISK_OFF
 from regime.metrics import classification_scores, detection
 from regime.model.artifact import CARD_FORMAT, PACKAGE, library_versions
 from regime.model.classifier import SplitGateClassifier
+from regime.model.outlook import OutlookChoice, TargetRun, fit_final
 from regime.model.selection import Choice
-from regime.model.serialize import classifier_to_dict
+from regime.model.serialize import classifier_to_dict, gate_to_dict
 from regime.model.training_rows import (
     SIDE_COLUMN,
     Dataset,
@@ -36,11 +37,13 @@ Stage = Callable[[str], None]
 
 @dataclass(frozen=True)
 class RefitModel:
-    """A walk-forward model: fitted on what was known on `refit`, used for the weeks after."""
+    """A walk-forward model: fitted on what was known on `refit`, used for the weeks after;
+    with the outlook's models of that refit (target name -> model, columns)."""
 
     refit: pd.Timestamp
     labels_final_through: pd.Timestamp
     model: SplitGateClassifier
+    outlook: dict[str, tuple[Any, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class TrainedModel:
     """The final model, the walk-forward's models, the card, and the walk-forward itself."""
 
     model: SplitGateClassifier
+    outlook: dict[str, tuple[Any, list[str]]]
     refit_models: list[RefitModel]
     card: dict[str, Any]
     walk_forward: WalkForward
@@ -72,6 +76,7 @@ class TrainedModel:
                 "trained_through": through.date().isoformat(),
                 "in_risk_off": called_risk_off(through),
                 "model": classifier_to_dict(self.model),
+                "outlook": _outlook_payload(self.outlook, self.walk_forward),
             },
             "walk_forward": [
                 {
@@ -79,6 +84,7 @@ class TrainedModel:
                     "trained_through": m.labels_final_through.date().isoformat(),
                     "in_risk_off": called_risk_off(m.refit),
                     "model": classifier_to_dict(m.model),
+                    "outlook": _outlook_payload(m.outlook, self.walk_forward),
                 }
                 for m in self.refit_models
             ],
@@ -103,18 +109,44 @@ def train_model(
     run = walk_forward(dataset, settings, progress=progress)
     say("fitting the final model and the walk-forward's own models")
     model = fit_choice(dataset, settings, run.final, None)
+    outlook = {
+        name: _outlook_model(target_run, dataset, settings, target_run.final)
+        for name, target_run in run.outlook.items()
+    }
     refit_models = [
         RefitModel(
             choice.refit,
             _labels_final_through(dataset, settings, choice.refit),
             fit_choice(dataset, settings, choice, choice.refit),
+            {
+                name: _outlook_model(target_run, dataset, settings, target_run.choices[i])
+                for name, target_run in run.outlook.items()
+            },
         )
-        for choice in run.nested.choices
+        for i, choice in enumerate(run.nested.choices)
     ]
     predictions = run.predictions(dataset, settings)
     _, y = training_rows(dataset, settings)
     card = model_card(settings, dataset, y, run, predictions)
-    return TrainedModel(model, refit_models, card, run, predictions)
+    return TrainedModel(model, outlook, refit_models, card, run, predictions)
+
+
+def _outlook_model(
+    run: TargetRun, dataset: Dataset, settings: Settings, choice: OutlookChoice
+) -> tuple[Any, list[str]]:
+    return fit_final(run, dataset, settings, choice), choice.candidate.columns(settings)
+
+
+def _outlook_payload(models: dict[str, tuple[Any, list[str]]], walk: WalkForward) -> dict[str, Any]:
+    return {
+        name: {
+            "kind": walk.outlook[name].target.kind,
+            "weeks": walk.outlook[name].target.weeks,
+            "columns": columns,
+            "model": gate_to_dict(model),
+        }
+        for name, (model, columns) in models.items()
+    }
 
 
 def fit_choice(
@@ -228,6 +260,14 @@ def model_card(
         "labels_final_through": labels_final_through,
         "data_through": dataset.closes.index[-1].date().isoformat(),
         "choice": {**final, "candidates_offered": len(run.runs.series)},
+        "outlook": {
+            name: {
+                "families": list(target_run.final.candidate.families),
+                "C": target_run.final.candidate.C,
+                "refits": [c.to_dict() for c in target_run.choices],
+            }
+            for name, target_run in run.outlook.items()
+        },
         "walk_forward": {
             **walk_forward_summary(dataset, settings, predictions),
             "refits": [choice.to_dict() for choice in run.nested.choices],

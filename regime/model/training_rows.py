@@ -6,13 +6,14 @@ from prices known by then" is enforced once, for the small cap and for the poole
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from regime.config import Settings
 from regime.constants import REGIMES, RISK_OFF
+from regime.features.known import known_on
 from regime.features.table import build_features, weekly_index_closes, weekly_rows
 from regime.labels.hindsight import label_weeks
 from regime.sources.market_data import MarketData
@@ -48,11 +49,21 @@ class Dataset:
     closes: pd.DataFrame
     labels: pd.DataFrame
     pooled: tuple[IndexHistory, ...] = ()
+    # Weekly total-return levels (`small_cap`, `large_cap`) as known each week; may be empty.
+    total_returns: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def build(cls, data: MarketData, settings: Settings) -> Dataset:
         features = build_features(data, settings)
-        closes = weekly_index_closes(data, settings, weekly_rows(data, settings)).dropna()
+        rows = weekly_rows(data, settings)
+        closes = weekly_index_closes(data, settings, rows).dropna()
+        total_returns = pd.DataFrame(
+            {
+                role: known_on(settings, data, symbol, rows)
+                for role, symbol in settings.indices.total_return.items()
+            },
+            index=rows,
+        )
         pooled: tuple[IndexHistory, ...] = ()
         starts = pool_starts(settings)
         if starts:
@@ -60,7 +71,8 @@ class Dataset:
                 IndexHistory.build(data, settings, symbol, min(starts))
                 for symbol in settings.indices.pooled
             )
-        return cls(features, closes, label_weeks(closes, settings.labels), pooled)
+        labels = label_weeks(closes, settings.labels)
+        return cls(features, closes, labels, pooled, total_returns)
 
     def histories(self, settings: Settings) -> tuple[IndexHistory, ...]:
         """The small cap (from `model.train_start`), then each pooled index."""

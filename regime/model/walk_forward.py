@@ -27,6 +27,7 @@ from regime.model.candidates import (
     candidates,
     run_candidates,
 )
+from regime.model.outlook import TargetRun, run_outlook
 from regime.model.schedule import Refit, judged_weeks, refit_schedule
 from regime.model.selection import Allowed, Choice, Nested, choose, nested_walk_forward
 from regime.model.training_rows import Dataset
@@ -44,6 +45,8 @@ class WalkForward:
     nested: Nested
     # The choice made with everything known on the last week of data: the final model's.
     final: Choice
+    # The outlook's targets, each walked forward and chosen the same way (see outlook.py).
+    outlook: dict[str, TargetRun]
 
     def predictions(self, dataset: Dataset, settings: Settings) -> pd.DataFrame:
         """The nested calls on the judged weeks: `label`, `predicted`, `p_<regime>`, `refit`."""
@@ -70,12 +73,15 @@ def walk_forward(
         schedule = [r for r in schedule if r.date <= pd.Timestamp(through)]
     today = dataset.features.index[-1] if through is None else schedule[-1].block[-1]
     rows = GateRows.build(dataset, settings, [*(r.date for r in schedule), today])
-    runs = run_candidates(rows, candidates(settings), settings, schedule, progress, n_jobs)
+    offered = candidates(settings)
+    half = None if progress is None else (lambda d, n: progress(d, 2 * n))
+    runs = run_candidates(rows, offered, settings, schedule, half, n_jobs)
     nested = nested_walk_forward(dataset, settings, schedule, runs, rows)
-    offered = list(runs.series)
-    final = choose(today, dataset, settings, runs, rows, offered)
+    final = choose(today, dataset, settings, runs, rows, list(runs.series))
     final = _with_full_calibration(final, runs, rows)
-    return WalkForward(schedule, rows, runs, nested, final)
+    rest = None if progress is None else (lambda d, n: progress(n + d, 2 * n))
+    outlook = run_outlook(dataset, settings, schedule, today, rest, n_jobs)
+    return WalkForward(schedule, rows, runs, nested, final, outlook)
 
 
 def judged(predictions: pd.DataFrame, dataset: Dataset, settings: Settings) -> pd.DataFrame:

@@ -72,9 +72,10 @@ def splice_predecessors(data: MarketData, settings: Settings) -> MarketData:
     predecessors = settings.indices.predecessors
     if not predecessors:
         return data
-    series = {k: s for k, s in data.series.items() if k not in predecessors.values()}
-    for symbol, older in predecessors.items():
-        series[symbol] = chain_before(data[symbol], data[older])
+    older = {p.series for p in predecessors.values()}
+    series = {k: s for k, s in data.series.items() if k not in older}
+    for symbol, predecessor in predecessors.items():
+        series[symbol] = chain_before(data[symbol], data[predecessor.series], predecessor.until)
     return MarketData(series=series, origin={k: v for k, v in data.origin.items() if k in series})
 
 

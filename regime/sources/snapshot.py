@@ -55,7 +55,7 @@ def read_snapshot(settings: Settings) -> MarketData:
         series[series_id] = read_series_csv(
             snapshot_path(data_dir, series_id, is_index=False), "value"
         )
-    for symbol in (*settings.index_symbols, *settings.indices.predecessors.values()):
+    for symbol in (*settings.index_symbols, *settings.indices.snapshot_only):
         closes = read_series_csv(snapshot_path(data_dir, symbol, is_index=True), "close")
         series[symbol] = closes.rename(symbol)
     return MarketData(series=series, origin={key: "snapshot" for key in series})
