@@ -30,7 +30,15 @@ EMPLOYMENT_RELEASE_EXCEPTIONS: dict[str, str] = {
 
 def fridays(start: date | pd.Timestamp, end: date | pd.Timestamp) -> pd.DatetimeIndex:
     """Every Friday from the first on or after `start` to the last on or before `end`."""
-    return pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=WEEK_END)
+    first = pd.Timestamp(start).normalize()
+    first += pd.Timedelta(days=(4 - first.weekday()) % 7)
+    last = pd.Timestamp(end)
+    if first > last:
+        return pd.DatetimeIndex([], freq=WEEK_END)
+    count = (last - first).days // 7 + 1
+    # Built as arithmetic, not by pd.date_range's calendar walk: the same dates, much sooner.
+    days = first.to_datetime64() + np.arange(count) * np.timedelta64(7, "D")
+    return pd.DatetimeIndex(days, freq=WEEK_END)
 
 
 def week_ending(day: date | pd.Timestamp) -> pd.Timestamp:
@@ -62,8 +70,21 @@ def publication_dates(observed: pd.DatetimeIndex, rule: Publication) -> pd.Datet
     lag = pd.Timedelta(days=rule.lag_days)
     if rule.rule == "days_after":
         return observed + lag
-    released = [employment_report_date(ts) for ts in observed]
-    return pd.DatetimeIndex(released) + lag
+    return employment_report_dates(observed) + lag
+
+
+def employment_report_dates(months: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """`employment_report_date` of every month in `months`, computed all at once."""
+    if len(months) == 0:
+        return pd.DatetimeIndex([])
+    twelfth = pd.to_datetime({"year": months.year, "month": months.month, "day": 12})
+    to_saturday = pd.to_timedelta((5 - twelfth.dt.day_of_week) % 7, unit="D")
+    release = twelfth + to_saturday + pd.Timedelta(days=6 + 14)
+    new_year = (release.dt.month == 1) & (release.dt.day <= 2)
+    release = release + pd.to_timedelta(np.where(new_year, 7, 0), unit="D")
+    keys = pd.Series(months.strftime("%Y-%m"), index=release.index)
+    exceptions = pd.to_datetime(keys.map(EMPLOYMENT_RELEASE_EXCEPTIONS))
+    return pd.DatetimeIndex(exceptions.fillna(release))
 
 
 def as_known_on(

@@ -23,10 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -242,6 +239,11 @@ class SplitGateClassifier(ClassifierMixin, BaseEstimator):
                 label: _position(column, names) for label, column in self.rest_features.items()
             }
         else:
+            # Only the generic form learns a tree: prediction with indicators needs neither.
+            from sklearn.impute import SimpleImputer
+            from sklearn.pipeline import Pipeline
+            from sklearn.tree import DecisionTreeClassifier
+
             self.rest_columns_ = {}
             self.rest_ = Pipeline(
                 [

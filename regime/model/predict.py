@@ -135,12 +135,13 @@ class RegimeModel:
     def __init__(
         self,
         final: PeriodModel,
-        walk_forward: list[PeriodModel],
+        walk_forward: list[dict[str, Any]],
         card: dict[str, Any],
         settings: Settings,
     ) -> None:
         self.final = final
-        self.walk_forward = walk_forward
+        # The walk-forward's models as stored: read only when a past week asks for one.
+        self._walk_forward = walk_forward
         self.card = card
         self.settings = settings
 
@@ -179,10 +180,11 @@ class RegimeModel:
         walk-forward's model of that week before. StaleDataError before the walk-forward."""
         if week > self.final.start:
             return self.final
-        for period in reversed(self.walk_forward):
-            if week > period.start:
-                return period
-        first = self.walk_forward[0].start + pd.Timedelta(days=7) if self.walk_forward else week
+        for stored in reversed(self._walk_forward):
+            if week > pd.Timestamp(stored["start"]):
+                return _readable(stored, f"walk-forward refit {stored['start']}")
+        starts = [pd.Timestamp(p["start"]) for p in self._walk_forward]
+        first = starts[0] + pd.Timedelta(days=7) if starts else week
         raise StaleDataError(
             f"no point-in-time model for the week of {week.date()}: the walk-forward starts on "
             f"{first.date()}; pick a later --as-of"
@@ -197,7 +199,7 @@ class RegimeModel:
         before the model's last training label, only the walk-forward model fitted before it.
         Raises StaleDataError when the data has no index closes for that week.
         """
-        data = data if data is not None else load_market_data(self.settings)
+        data = data if data is not None else load_market_data(self.settings, self._inputs())
         week = self._week(data, as_of)
         period = self.model_for(week)
         features = build_features(data, self.settings, as_of=week.date())
@@ -375,15 +377,23 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
         version_dir = Path(path)
     payload, card = load_artifact(version_dir)
     trained = settings_of_card(card, current)
-    try:
-        final = _period(payload["final"], "final model")
-        walk = [_period(p, f"walk-forward refit {p['start']}") for p in payload["walk_forward"]]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelArtifactError(
-            f"{version_dir} holds a model this regime cannot read ({type(exc).__name__}: {exc}); "
-            "retrain with `regime train`"
-        ) from None
+    final = _readable(payload.get("final"), "final model")
+    walk = payload.get("walk_forward")
+    if not isinstance(walk, list) or not all(isinstance(p, dict) and "start" in p for p in walk):
+        raise ModelArtifactError(_unreadable(version_dir, "no walk-forward models"))
     return RegimeModel(final, walk, card, trained)
+
+
+def _readable(data: Any, name: str) -> PeriodModel:
+    """The stored period model, or ModelArtifactError if it cannot be read."""
+    try:
+        return _period(data, name)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelArtifactError(_unreadable(name, f"{type(exc).__name__}: {exc}")) from None
+
+
+def _unreadable(where: object, why: str) -> str:
+    return f"{where} holds a model this regime cannot read ({why}); retrain with `regime train`"
 
 
 def _period(data: dict[str, Any], name: str) -> PeriodModel:

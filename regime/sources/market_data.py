@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -45,8 +45,9 @@ class MarketData:
         )
 
 
-def load_market_data(settings: Settings) -> MarketData:
-    """Load every series the settings name: the embedded snapshot, overlaid by the cache.
+def load_market_data(settings: Settings, only: Collection[str] | None = None) -> MarketData:
+    """Load every series the settings name (or those in `only`, with the predecessors they
+    need): the embedded snapshot, overlaid by the cache.
 
     Cache observations win on shared dates; a series' origin is "cache" when the cache reaches
     past the snapshot's last date. With `fetch.vintages: first_release`, cached first releases
@@ -62,7 +63,11 @@ def load_market_data(settings: Settings) -> MarketData:
     """
     from regime.sources.snapshot import read_snapshot
 
-    return splice_predecessors(overlay_cache(read_snapshot(settings), settings), settings)
+    if only is not None:
+        older = settings.indices.predecessors
+        only = {*only, *(older[key].series for key in only if key in older)}
+    data = read_snapshot(settings, only)
+    return splice_predecessors(overlay_cache(data, settings), settings)
 
 
 def splice_predecessors(data: MarketData, settings: Settings) -> MarketData:
@@ -75,6 +80,8 @@ def splice_predecessors(data: MarketData, settings: Settings) -> MarketData:
     older = {p.series for p in predecessors.values()}
     series = {k: s for k, s in data.series.items() if k not in older}
     for symbol, predecessor in predecessors.items():
+        if symbol not in data or predecessor.series not in data:
+            continue
         series[symbol] = chain_before(data[symbol], data[predecessor.series], predecessor.until)
     return MarketData(series=series, origin={k: v for k, v in data.origin.items() if k in series})
 
@@ -86,8 +93,8 @@ def overlay_cache(data: MarketData, settings: Settings) -> MarketData:
     cache = SeriesCache(settings.cache_dir, lock_seconds=10.0)
     if not cache.root.is_dir():
         return data
-    kinds = {key: "fred" for key in settings.fred_series}
-    kinds.update({key: "market" for key in settings.index_symbols})
+    kinds = {key: "fred" for key in settings.fred_series if key in data}
+    kinds.update({key: "market" for key in settings.index_symbols if key in data})
     first_release = (
         set(settings.fetch.vintage_series)
         if settings.fetch.vintages == ("first_release")

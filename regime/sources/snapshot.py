@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +30,7 @@ def read_series_csv(path: Path, value_column: str) -> pd.Series:
     increasing.
     """
     try:
-        frame = pd.read_csv(path, usecols=["date", value_column], dtype={value_column: "string"})
+        frame = _read(path, value_column)
     except FileNotFoundError:
         raise DataSourceError(
             f"{path} is missing; reinstall the project or point paths.data at a full data folder"
@@ -37,7 +38,10 @@ def read_series_csv(path: Path, value_column: str) -> pd.Series:
     except (ValueError, pd.errors.ParserError) as exc:
         raise DataSourceError(f"{path} is not a valid date,{value_column} CSV: {exc}") from None
     dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
-    values = pd.to_numeric(frame[value_column].replace({".": pd.NA}), errors="coerce")
+    column = frame[value_column]
+    if column.dtype != "float64":
+        column = pd.to_numeric(column.replace({".": pd.NA}), errors="coerce")
+    values = column
     bad_dates = frame.loc[dates.isna(), "date"].tolist()
     if bad_dates:
         raise DataSourceError(f"{path} has unparsable dates, e.g. {bad_dates[:3]}")
@@ -47,15 +51,33 @@ def read_series_csv(path: Path, value_column: str) -> pd.Series:
     return series.dropna()
 
 
-def read_snapshot(settings: Settings) -> MarketData:
-    """Every configured FRED series, index and index predecessor from the embedded snapshot."""
+def _read(path: Path, value_column: str) -> pd.DataFrame:
+    """The two columns; values parsed as floats directly (FRED's "." as missing), falling back
+    to a cell-by-cell parse that turns any other bad cell into a missing value."""
+    try:
+        return pd.read_csv(
+            path, usecols=["date", value_column], na_values=["."], dtype={value_column: "float64"}
+        )
+    except ValueError as exc:
+        if "could not convert" not in str(exc) and "Unable to parse" not in str(exc):
+            raise
+    return pd.read_csv(path, usecols=["date", value_column], dtype={value_column: "string"})
+
+
+def read_snapshot(settings: Settings, only: Collection[str] | None = None) -> MarketData:
+    """Every configured FRED series, index and index predecessor from the embedded snapshot
+    (only those named in `only`, if given)."""
     data_dir = settings.data_dir
     series: dict[str, pd.Series] = {}
     for series_id in settings.fred_series:
+        if only is not None and series_id not in only:
+            continue
         series[series_id] = read_series_csv(
             snapshot_path(data_dir, series_id, is_index=False), "value"
         )
     for symbol in (*settings.index_symbols, *settings.indices.snapshot_only):
+        if only is not None and symbol not in only:
+            continue
         closes = read_series_csv(snapshot_path(data_dir, symbol, is_index=True), "close")
         series[symbol] = closes.rename(symbol)
     return MarketData(series=series, origin={key: "snapshot" for key in series})

@@ -10,6 +10,7 @@ from regime.config import Publication
 from regime.features.publication import (
     as_known_on,
     employment_report_date,
+    employment_report_dates,
     fridays,
     publication_dates,
     week_ending,
@@ -70,3 +71,22 @@ def test_week_ending_is_the_friday_on_or_before_a_date():
     assert week_ending(pd.Timestamp("2020-03-20")) == pd.Timestamp("2020-03-20")
     assert week_ending(pd.Timestamp("2020-03-24")) == pd.Timestamp("2020-03-20")
     assert week_ending(pd.Timestamp("2020-03-19")) == pd.Timestamp("2020-03-13")
+
+
+def test_the_release_dates_of_every_month_at_once_follow_the_same_rule():
+    months = pd.date_range("1940-01-01", "2035-12-01", freq="MS")
+    expected = pd.DatetimeIndex([employment_report_date(m) for m in months])
+    assert employment_report_dates(months).equals(expected)
+
+
+def test_fridays_are_every_friday_between_two_dates():
+    weeks = fridays("2024-02-27", "2024-03-29")
+    assert [d.date().isoformat() for d in weeks] == [
+        "2024-03-01",
+        "2024-03-08",
+        "2024-03-15",
+        "2024-03-22",
+        "2024-03-29",
+    ]
+    assert weeks.equals(pd.date_range("2024-02-27", "2024-03-29", freq="W-FRI"))
+    assert len(fridays("2024-03-30", "2024-04-04")) == 0
