@@ -17,7 +17,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from numpy.typing import NDArray
 
 from regime.config import Calibration, Gate, Settings
@@ -26,6 +25,7 @@ from regime.model.calibration import IDENTITY, Sigmoid, fit_sigmoid
 from regime.model.classifier import fit_gate, gate_probability
 from regime.model.schedule import Refit
 from regime.model.training_rows import SIDE_COLUMN, Dataset, IndexHistory, model_columns
+from regime.parallel import run_parallel
 
 Progress = Callable[[int, int], None]
 # Target codes in the per-refit arrays: not a training row (unknown, provisional, too early).
@@ -188,6 +188,13 @@ def raw_series(
     return pd.Series(out, index=own.dates, name=candidate.key)
 
 
+def _raw_series_task(
+    shared: tuple[GateRows, Settings, list[Refit]], candidate: Candidate
+) -> pd.Series:
+    rows, settings, schedule = shared
+    return raw_series(rows, candidate, settings, schedule)
+
+
 def calibrated_series(
     raw: pd.Series, rows: GateRows, settings: Settings, schedule: list[Refit]
 ) -> tuple[pd.Series, dict[pd.Timestamp, Sigmoid]]:
@@ -237,15 +244,13 @@ def run_candidates(
     """Every offered candidate's walk-forward series (raw fits in parallel over `n_jobs`)."""
     offered = list(offered)
     raws = sorted({c.raw for c in offered})
-    done = 0
     series: dict[Candidate, pd.Series] = {}
-    with Parallel(n_jobs=n_jobs, return_as="generator") as parallel:
-        jobs = (delayed(raw_series)(rows, c, settings, schedule) for c in raws)
-        for candidate, result in zip(raws, parallel(jobs), strict=True):
-            series[candidate] = result
-            done += 1
-            if progress is not None:
-                progress(done, len(raws))
+    shared = (rows, settings, schedule)
+    results = run_parallel(_raw_series_task, shared, raws, n_jobs)
+    for done, (candidate, result) in enumerate(zip(raws, results, strict=True), start=1):
+        series[candidate] = result
+        if progress is not None:
+            progress(done, len(raws))
     sigmoids: dict[Candidate, dict[pd.Timestamp, Sigmoid]] = {}
     for candidate in offered:
         if candidate.calibration == "none":

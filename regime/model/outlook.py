@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from numpy.typing import NDArray
 
 from regime.config import Settings
@@ -27,6 +26,7 @@ from regime.model.classifier import ConstantGate, StandardizedLogistic
 from regime.model.horizons import Target, outlook_proba, outlook_targets
 from regime.model.schedule import Refit
 from regime.model.training_rows import Dataset, final_labels
+from regime.parallel import run_parallel
 from regime.rulebook.rules import scan_closes
 
 Progress = Callable[[int, int], None]
@@ -146,6 +146,11 @@ def candidate_series(
     return pd.concat(frames)
 
 
+def _candidate_task(shared: tuple[Any, ...], candidate: OutlookCandidate) -> pd.DataFrame:
+    dataset, settings, schedule, settled = shared
+    return candidate_series(candidate, dataset, settings, schedule, settled[candidate.target.name])
+
+
 @dataclass(frozen=True)
 class OutlookChoice:
     refit: pd.Timestamp
@@ -194,18 +199,13 @@ def run_outlook(
     dates = [*(r.date for r in schedule), today]
     settled = {t.name: {d: known_targets(t, dataset, settings, d) for d in dates} for t in targets}
     jobs = [(t, c) for t in targets for c in outlook_candidates(settings, t)]
-    done = 0
     series: dict[OutlookCandidate, pd.DataFrame] = {}
-    with Parallel(n_jobs=n_jobs, return_as="generator") as parallel:
-        tasks = (
-            delayed(candidate_series)(c, dataset, settings, schedule, settled[t.name])
-            for t, c in jobs
-        )
-        for (_, candidate), frame in zip(jobs, parallel(tasks), strict=True):
-            series[candidate] = frame
-            done += 1
-            if progress is not None:
-                progress(done, len(jobs))
+    shared = (dataset, settings, schedule, settled)
+    frames = run_parallel(_candidate_task, shared, [c for _, c in jobs], n_jobs)
+    for done, ((_, candidate), frame) in enumerate(zip(jobs, frames, strict=True), start=1):
+        series[candidate] = frame
+        if progress is not None:
+            progress(done, len(jobs))
     for target in targets:
         own = {c: s for c, s in series.items() if c.target == target}
         known = settled[target.name]

@@ -26,6 +26,7 @@ PREDICTION_KEYS = {
     "data_through",
     "stale",
     "model",
+    "outlook",
 }
 
 
