@@ -69,6 +69,7 @@ def test_another_tool_imports_regime_and_gets_a_typed_prediction(deployment, tmp
         "data_through",
         "stale",
         "model",
+        "outlook",
     }
     assert prediction["model"]["version"] == out["card_version"]
     assert prediction["regime"] in prediction["probabilities"]

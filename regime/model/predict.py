@@ -90,10 +90,18 @@ class RegimePrediction:
     outlook: Outlook | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["drivers"] = [asdict(d) for d in self.drivers]
-        out["stale"] = list(self.stale)
+        """Plain JSON types only (lists, not tuples): what `json.loads` gives back."""
+        out = _lists(asdict(self))
+        assert isinstance(out, dict)
         return out
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
