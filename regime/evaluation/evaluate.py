@@ -9,6 +9,7 @@ bootstrap), the ablation of the macro families, and the regime-timed allocation 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from regime.evaluation.compare import ModelRun, compare_with_best_peer
 from regime.evaluation.episodes import bear_markets
 from regime.evaluation.peer_refits import (
     Block,
+    BlockPeers,
     PeerInputs,
     drawdown_rebound_run,
     hmm_columns,
@@ -122,27 +124,16 @@ def evaluate(
     truth = ours["label"]
     blocks = judged_blocks(run, truth.index)
     inputs = PeerInputs.build(dataset, settings)
-    found = run_block_peers(inputs, settings, blocks, n_jobs, _share(progress, 1, 2))
-    runs = {
-        OURS: ModelRun(
-            OURS,
-            ours["predicted"].rename(OURS),
-            ours[PROBA_COLUMNS].set_axis(list(REGIMES), axis=1),
-        ),
-        "rulebook_realtime": ModelRun(
-            "rulebook_realtime", rulebook_realtime(dataset, truth.index), None
-        ),
-    }
-    variants = variant_runs(run, dataset, settings, truth.index)
-    runs[STATE_ONLY] = variants[STATE_ONLY]
-    drawdown_calls, drawdown_chosen = drawdown_rebound_run(inputs, settings, blocks)
-    runs["drawdown_rebound"] = ModelRun("drawdown_rebound", drawdown_calls, None)
-    for name in ("term_spread_probit", "majority", "hmm", "markov_switching"):
-        proba = pd.concat([b.proba[name] for b in found])
-        calls = pd.concat([b.calls[name] for b in found]).rename(name)
-        runs[name] = ModelRun(name, calls, proba)
-    runs = {name: runs[name] for name in MODEL_NAMES}
+    # The peers' refits keep n_jobs worker processes busy while this process mostly waits: the
+    # ablation's choices and the drawdown rule (sequential, light) run meanwhile, in a thread.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        ablated = beside.submit(variant_runs, run, dataset, settings, truth.index)
+        drawdown = beside.submit(drawdown_rebound_run, inputs, settings, blocks)
+        found = run_block_peers(inputs, settings, blocks, n_jobs, _share(progress, 1, 2))
+        variants, (drawdown_calls, drawdown_chosen) = ablated.result(), drawdown.result()
+    runs = _model_runs(dataset, ours, variants[STATE_ONLY], drawdown_calls, found)
     scores = {name: _scores(truth, model, settings) for name, model in runs.items()}
+    calls = {name: model.predicted for name, model in runs.items()}
     families = list(settings.model.families)
     choices = family_choices(run.nested.choices, [refit for refit, _ in blocks], families)
     cash = weekly_cash_rate(data, settings, dataset.closes.index)
@@ -152,12 +143,12 @@ def evaluate(
         scores=scores,
         periods=period_scores(
             truth,
-            {name: model.predicted for name, model in runs.items()},
+            calls,
             {name: model.proba for name, model in runs.items()},
             settings.evaluation.periods,
             settings.evaluation.ece_bins,
         ),
-        bears=bear_markets(truth, {name: model.predicted for name, model in runs.items()}),
+        bears=bear_markets(truth, calls),
         comparison=compare_with_best_peer(truth, runs, scores, settings, OURS, "rulebook_realtime"),
         ablation=ablation(truth, runs[OURS], variants, choices, settings),
         variants=variants,
@@ -169,6 +160,29 @@ def evaluate(
     )
 
 
+def _model_runs(
+    dataset: Dataset,
+    ours: pd.DataFrame,
+    state_only: ModelRun,
+    drawdown_calls: pd.Series,
+    found: list[BlockPeers],
+) -> dict[str, ModelRun]:
+    """Every model's weekly calls (and probabilities) on the judged weeks, in `MODEL_NAMES`."""
+    proba = ours[PROBA_COLUMNS].set_axis(list(REGIMES), axis=1)
+    runs = {
+        OURS: ModelRun(OURS, ours["predicted"].rename(OURS), proba),
+        "rulebook_realtime": ModelRun(
+            "rulebook_realtime", rulebook_realtime(dataset, ours.index), None
+        ),
+        STATE_ONLY: state_only,
+        "drawdown_rebound": ModelRun("drawdown_rebound", drawdown_calls, None),
+    }
+    for name in ("term_spread_probit", "majority", "hmm", "markov_switching"):
+        calls = pd.concat([b.calls[name] for b in found]).rename(name)
+        runs[name] = ModelRun(name, calls, pd.concat([b.proba[name] for b in found]))
+    return {name: runs[name] for name in MODEL_NAMES}
+
+
 def judged_blocks(run: WalkForward, weeks: pd.DatetimeIndex) -> list[Block]:
     """(refit date, the judged weeks of its block) for every refit that predicts judged weeks."""
     blocks = [(refit.date, refit.block.intersection(weeks)) for refit in run.schedule]
@@ -176,7 +190,7 @@ def judged_blocks(run: WalkForward, weeks: pd.DatetimeIndex) -> list[Block]:
 
 
 def _peer_details(
-    dataset: Dataset, settings: Settings, found: list[Any], drawdown: list[dict[str, Any]]
+    dataset: Dataset, settings: Settings, found: list[BlockPeers], drawdown: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """What each fitted peer learned at each refit."""
 
