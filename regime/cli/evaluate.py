@@ -31,8 +31,18 @@ if TYPE_CHECKING:
     default=None,
     help="Also write our weekly out-of-sample predictions to this CSV file.",
 )
+@click.option(
+    "--save",
+    "save_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the whole evaluation (scores, tables, every model's weekly calls and "
+    "probabilities) to this JSON file.",
+)
 @config_option
-def evaluate_command(fmt: str, predictions_path: Path | None, config_path: Path | None) -> None:
+def evaluate_command(
+    fmt: str, predictions_path: Path | None, save_path: Path | None, config_path: Path | None
+) -> None:
     """Compare the model with its peers out of sample (walk-forward) and backtest its calls."""
     from regime.sources.market_data import load_market_data
 
@@ -40,6 +50,8 @@ def evaluate_command(fmt: str, predictions_path: Path | None, config_path: Path 
     evaluation = run_with_progress(settings, load_market_data(settings), "evaluating")
     if predictions_path is not None:
         write_predictions(evaluation.predictions(), predictions_path)
+    if save_path is not None:
+        save_evaluation(evaluation, save_path)
     result = evaluation.to_dict()
     click.echo(json.dumps(result) if fmt == "json" else render_table(result))
 
@@ -63,6 +75,15 @@ def write_predictions(frame: pd.DataFrame, path: Path) -> None:
         raise RegimeError(f"cannot write predictions to {path}: {exc.strerror or exc}") from None
 
 
+def save_evaluation(evaluation: Evaluation, path: Path) -> None:
+    from regime.evaluation.saved import write_saved
+
+    try:
+        write_saved(evaluation, path.resolve())
+    except OSError as exc:
+        raise RegimeError(f"cannot save the evaluation to {path}: {exc.strerror or exc}") from None
+
+
 def render_table(result: dict[str, Any]) -> str:
     from regime.evaluation.summary import (
         BACKTEST_HEADERS,
@@ -72,17 +93,27 @@ def render_table(result: dict[str, Any]) -> str:
         comparison_rows,
         text_table,
     )
+    from regime.evaluation.tables import ablation_lines, bear_table, period_tables
 
     backtest = result["backtest"]
     lines = [
         f"walk-forward {result['period'][0]} .. {result['period'][1]}: {result['n_weeks']} weeks, "
-        f"{result['refits']} refits",
+        f"{result['refits']} refits, {result['bear_markets']['count']} bear markets",
         "",
         text_table(COMPARISON_HEADERS, comparison_rows(result)),
-        "",
-        *comparison_lines(result),
         "no probabilities (probability metrics left empty): "
         + ", ".join(n for n, m in result["models"].items() if not m["has_probabilities"]),
+        *(f"  {name}: {m['note']}" for name, m in result["models"].items()),
+        "",
+        "the whole span and each sub-period (columns: weeks, bear markets in them)",
+        "",
+        *period_tables(result),
+        "",
+        *bear_table(result),
+        "",
+        *comparison_lines(result),
+        "",
+        *ablation_lines(result),
         "",
         f"allocation backtest {backtest['period'][0]} .. {backtest['period'][1]} "
         f"({backtest['n_weeks']} weeks): {backtest['description']}",

@@ -1,5 +1,7 @@
-"""Evaluation: our model against its peers on the same walk-forward weeks, the block-bootstrap
-comparison, the regime-timed allocation backtest, and the tables and report that show them.
+"""Evaluation: our model against its peers on the same walk-forward weeks, over the whole span,
+each sub-period and each bear market; the comparison with the best peer (block and episode
+bootstraps), the ablation of the macro families, the regime-timed allocation backtest, and the
+tables, saved file and report that show them.
 
 Reads models and predictions; never changes a model.
 """

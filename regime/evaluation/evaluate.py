@@ -1,50 +1,66 @@
 """Walk-forward evaluation of our model against its peers, on the same weeks and refit dates.
 
 The dataset is built once; our model comes from `walk_forward`, and every peer is refitted at
-the walk-forward's own refit dates on what was known then. The result holds
-each model's weekly out-of-sample calls, their scores, a block-bootstrap comparison with the
-best peer, and the regime-timed allocation backtest.
+the walk-forward's own refit dates on what was known then (peer_refits.py). The result holds
+each model's weekly out-of-sample calls and their scores over the whole span and each
+sub-period, a row per bear market, the comparison with the best peer (block and episode
+bootstrap), the ablation of the macro families, and the regime-timed allocation backtest.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from regime.config import Settings
 from regime.constants import REGIMES
+from regime.evaluation.ablation import STATE_ONLY, ablation, family_choices, variant_runs
 from regime.evaluation.backtest import BacktestResult, run_backtest
-from regime.evaluation.bootstrap import balanced_accuracy_rows, bootstrap_interval, mean_rows
-from regime.evaluation.peers import FilteredGaussianHMM, FilteredMarkovSwitching, majority_proba
+from regime.evaluation.compare import ModelRun, compare_with_best_peer
+from regime.evaluation.episodes import bear_markets
+from regime.evaluation.peer_refits import (
+    Block,
+    BlockPeers,
+    PeerInputs,
+    drawdown_rebound_run,
+    hmm_columns,
+    run_block_peers,
+)
+from regime.evaluation.periods import period_scores
 from regime.features.known import known_on
-from regime.metrics import classification_scores, detection, weekly_log_loss
-from regime.model.training_rows import Dataset, training_rows
+from regime.metrics import classification_scores, detection
+from regime.model.training_rows import Dataset
 from regime.model.walk_forward import Progress, WalkForward, rulebook_realtime, walk_forward
 from regime.sources.market_data import MarketData
 
 OURS = "regime"
-MODEL_NAMES = (OURS, "rulebook_realtime", "majority", "hmm", "markov_switching")
+MODEL_NAMES = (
+    OURS,
+    "rulebook_realtime",
+    STATE_ONLY,
+    "drawdown_rebound",
+    "term_spread_probit",
+    "majority",
+    "hmm",
+    "markov_switching",
+)
 PROBA_COLUMNS = [f"p_{r}" for r in REGIMES]
 NOTES = {
     OURS: "entry and exit gates, nested selection at every walk-forward refit",
     "rulebook_realtime": "the label rules applied with prices known each week; no probabilities",
-    "majority": "the most frequent training label; probabilities = training class frequencies",
-    "hmm": "Gaussian HMM on features, forward-filtered; states named by training majority vote",
-    "markov_switching": "Markov-switching regression of weekly RUT-SPX returns, filtered",
+    STATE_ONLY: "our nested walk-forward offered only gates without macro families",
+    "drawdown_rebound": "risk_off from a fall of `entry` below the up leg's high until a rise of "
+    "`exit` above the low, chosen per refit; no probabilities",
+    "term_spread_probit": "NY Fed probit of risk_off on the 10y-3m spread a year earlier; "
+    "balanced call",
+    "majority": "the training class frequencies every week; calls the most frequent",
+    "hmm": "Gaussian HMM on features, forward-filtered, soft state-to-regime map; balanced call",
+    "markov_switching": "Markov-switching model of weekly RUT-SPX returns, filtered, soft map; "
+    "balanced call",
 }
-
-
-@dataclass(frozen=True)
-class ModelRun:
-    """One model's weekly out-of-sample calls; `proba` is None for a model without them."""
-
-    name: str
-    predicted: pd.Series
-    proba: pd.DataFrame | None
 
 
 @dataclass(frozen=True)
@@ -54,7 +70,11 @@ class Evaluation:
     truth: pd.Series
     runs: dict[str, ModelRun]
     scores: dict[str, dict[str, Any]]
+    periods: list[dict[str, Any]]
+    bears: dict[str, Any]
     comparison: dict[str, dict[str, Any]]
+    ablation: dict[str, Any]
+    variants: dict[str, ModelRun]
     backtest: BacktestResult
     peer_details: dict[str, Any]
     refits: int
@@ -75,7 +95,10 @@ class Evaluation:
             "n_weeks": self.n_weeks,
             "refits": self.refits,
             "models": self.scores,
+            "periods": self.periods,
+            "bear_markets": self.bears,
             "comparison": self.comparison,
+            "ablation": self.ablation,
             "backtest": self.backtest.to_dict(),
             "peer_details": self.peer_details,
         }
@@ -91,62 +114,102 @@ class Evaluation:
         return frame
 
 
-def evaluate(data: MarketData, settings: Settings, progress: Progress | None = None) -> Evaluation:
+def evaluate(
+    data: MarketData, settings: Settings, progress: Progress | None = None, n_jobs: int = 2
+) -> Evaluation:
     """Score our model and every peer on the configured walk-forward weeks. Deterministic."""
     dataset = Dataset.build(data, settings)
-    run = walk_forward(dataset, settings, progress=_share(progress, 0, 2))
+    run = walk_forward(dataset, settings, progress=_share(progress, 0, 2), n_jobs=n_jobs)
     ours = run.predictions(dataset, settings)
     truth = ours["label"]
-    # Peers refit at the walk-forward's own refit dates and predict the same judged weeks.
-    blocks = [
-        (refit.date, refit.block.intersection(truth.index))
-        for refit in run.schedule
-        if len(refit.block.intersection(truth.index))
-    ]
-    proba = {OURS: ours[PROBA_COLUMNS].set_axis(list(REGIMES), axis=1)}
-    peer_frames: dict[str, list[pd.DataFrame]] = {"majority": [], "hmm": [], "markov_switching": []}
-    mappings: dict[str, list[dict[str, Any]]] = {"hmm": [], "markov_switching": []}
-    report = _share(progress, 1, 2)
-    for done, (refit_on, block) in enumerate(blocks):
-        block_proba, block_maps = peer_probabilities(dataset, settings, block, refit_on)
-        for name, frame in block_proba.items():
-            peer_frames[name].append(frame)
-        for name, mapping in block_maps.items():
-            mappings[name].append({"refit": refit_on.date().isoformat(), "states": mapping})
-        if report is not None:
-            report(done + 1, len(blocks))
-    for name, frames in peer_frames.items():
-        proba[name] = pd.concat(frames)
-    runs = {
-        name: ModelRun(name, proba[name].idxmax(axis=1).rename(name), proba[name])
-        for name in ("majority", "hmm", "markov_switching")
-    }
-    # Our call follows the model's own decision rule (model.decision), which need not be the
-    # most probable class.
-    runs[OURS] = ModelRun(OURS, ours["predicted"].rename(OURS), proba[OURS])
-    runs["rulebook_realtime"] = ModelRun(
-        "rulebook_realtime", rulebook_realtime(dataset, truth.index), None
-    )
-    runs = {name: runs[name] for name in MODEL_NAMES}
-    scores = {name: _scores(truth, run, settings) for name, run in runs.items()}
+    blocks = judged_blocks(run, truth.index)
+    inputs = PeerInputs.build(dataset, settings)
+    # The peers' refits keep n_jobs worker processes busy while this process mostly waits: the
+    # ablation's choices and the drawdown rule (sequential, light) run meanwhile, in a thread.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        ablated = beside.submit(variant_runs, run, dataset, settings, truth.index)
+        drawdown = beside.submit(drawdown_rebound_run, inputs, settings, blocks)
+        found = run_block_peers(inputs, settings, blocks, n_jobs, _share(progress, 1, 2))
+        variants, (drawdown_calls, drawdown_chosen) = ablated.result(), drawdown.result()
+    runs = _model_runs(dataset, ours, variants[STATE_ONLY], drawdown_calls, found)
+    scores = {name: _scores(truth, model, settings) for name, model in runs.items()}
+    calls = {name: model.predicted for name, model in runs.items()}
+    families = list(settings.model.families)
+    choices = family_choices(run.nested.choices, [refit for refit, _ in blocks], families)
     cash = weekly_cash_rate(data, settings, dataset.closes.index)
     return Evaluation(
         truth=truth,
         runs=runs,
         scores=scores,
-        comparison=compare_with_best_peer(truth, runs, scores, settings),
+        periods=period_scores(
+            truth,
+            calls,
+            {name: model.proba for name, model in runs.items()},
+            settings.evaluation.periods,
+            settings.evaluation.ece_bins,
+        ),
+        bears=bear_markets(truth, calls),
+        comparison=compare_with_best_peer(truth, runs, scores, settings, OURS, "rulebook_realtime"),
+        ablation=ablation(truth, runs[OURS], variants, choices, settings),
+        variants=variants,
         backtest=run_backtest(runs[OURS].predicted, dataset.closes, cash, settings.backtest),
-        peer_details={
-            "hmm": {"features": hmm_columns(dataset, settings), "state_labels": mappings["hmm"]},
-            "markov_switching": {
-                "series": "weekly log return of small_cap minus large_cap",
-                "state_labels": mappings["markov_switching"],
-            },
-        },
+        peer_details=_peer_details(dataset, settings, found, drawdown_chosen),
         refits=len(blocks),
         dataset=dataset,
         walk_forward=run,
     )
+
+
+def _model_runs(
+    dataset: Dataset,
+    ours: pd.DataFrame,
+    state_only: ModelRun,
+    drawdown_calls: pd.Series,
+    found: list[BlockPeers],
+) -> dict[str, ModelRun]:
+    """Every model's weekly calls (and probabilities) on the judged weeks, in `MODEL_NAMES`."""
+    proba = ours[PROBA_COLUMNS].set_axis(list(REGIMES), axis=1)
+    runs = {
+        OURS: ModelRun(OURS, ours["predicted"].rename(OURS), proba),
+        "rulebook_realtime": ModelRun(
+            "rulebook_realtime", rulebook_realtime(dataset, ours.index), None
+        ),
+        STATE_ONLY: state_only,
+        "drawdown_rebound": ModelRun("drawdown_rebound", drawdown_calls, None),
+    }
+    for name in ("term_spread_probit", "majority", "hmm", "markov_switching"):
+        calls = pd.concat([b.calls[name] for b in found]).rename(name)
+        runs[name] = ModelRun(name, calls, pd.concat([b.proba[name] for b in found]))
+    return {name: runs[name] for name in MODEL_NAMES}
+
+
+def judged_blocks(run: WalkForward, weeks: pd.DatetimeIndex) -> list[Block]:
+    """(refit date, the judged weeks of its block) for every refit that predicts judged weeks."""
+    blocks = [(refit.date, refit.block.intersection(weeks)) for refit in run.schedule]
+    return [(day, block) for day, block in blocks if len(block)]
+
+
+def _peer_details(
+    dataset: Dataset, settings: Settings, found: list[BlockPeers], drawdown: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What each fitted peer learned at each refit."""
+
+    def per_refit(name: str) -> list[dict[str, Any]]:
+        return [{"refit": b.refit.date().isoformat(), **b.details[name]} for b in found]
+
+    return {
+        "drawdown_rebound": {"series": "weekly small-cap closes", "chosen": drawdown},
+        "term_spread_probit": {
+            "series": "term_spread (10y minus 3m)",
+            "lag_weeks": settings.evaluation.probit_lag_weeks,
+            "fits": per_refit("term_spread_probit"),
+        },
+        "hmm": {"features": hmm_columns(dataset.features, settings), "fits": per_refit("hmm")},
+        "markov_switching": {
+            "series": "weekly log return of small_cap minus large_cap",
+            "fits": per_refit("markov_switching"),
+        },
+    }
 
 
 def _share(progress: Progress | None, part: int, parts: int) -> Progress | None:
@@ -154,47 +217,6 @@ def _share(progress: Progress | None, part: int, parts: int) -> Progress | None:
     if progress is None:
         return None
     return lambda done, total: progress(part * total + done, parts * total)
-
-
-def peer_probabilities(
-    dataset: Dataset, settings: Settings, block: pd.DatetimeIndex, refit_on: pd.Timestamp
-) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, str]]]:
-    """Each probabilistic peer's regime probabilities for `block`, refitted as of `refit_on`.
-
-    Training labels are those known on `refit_on` (final weeks only); fitting sees features and
-    returns up to `refit_on`; the probabilities of a week use data up to that week only.
-    Also returns the state -> label mapping each state-based peer learned.
-    """
-    ev = settings.evaluation
-    floor = settings.model.min_probability
-    _, y = training_rows(dataset, settings, known_on=refit_on)
-    start = pd.Timestamp(settings.model.train_start)
-    features = dataset.features.loc[start:, hmm_columns(dataset, settings)]
-    hmm = FilteredGaussianHMM(ev.hmm_states, ev.hmm_iterations, ev.seed, floor)
-    hmm.fit(features.loc[:refit_on], y)
-    returns = relative_returns(dataset.closes).loc[start:]
-    markov = FilteredMarkovSwitching(ev.markov_regimes, floor).fit(returns.loc[:refit_on], y)
-    proba = {
-        "majority": majority_proba(y, block),
-        "hmm": hmm.predict_proba(features.loc[: block[-1]]).loc[block],
-        "markov_switching": markov.predict_proba(returns.loc[: block[-1]]).loc[block],
-    }
-    maps = {
-        "hmm": {str(k): v for k, v in hmm.state_labels_.items()},
-        "markov_switching": {str(k): v for k, v in markov.state_labels_.items()},
-    }
-    return proba, maps
-
-
-def hmm_columns(dataset: Dataset, settings: Settings) -> list[str]:
-    prefixes = settings.evaluation.hmm_features
-    return [c for c in dataset.features.columns if c.startswith(prefixes)]
-
-
-def relative_returns(closes: pd.DataFrame) -> pd.Series:
-    """Weekly log return of small caps minus that of large caps (known at each week's close)."""
-    logs = np.log(closes[["small_cap", "large_cap"]])
-    return (logs["small_cap"].diff() - logs["large_cap"].diff()).dropna()
 
 
 def weekly_cash_rate(data: MarketData, settings: Settings, weeks: pd.DatetimeIndex) -> pd.Series:
@@ -209,36 +231,3 @@ def _scores(truth: pd.Series, run: ModelRun, settings: Settings) -> dict[str, An
     scores["has_probabilities"] = run.proba is not None
     scores["note"] = NOTES[run.name]
     return scores
-
-
-def compare_with_best_peer(
-    truth: pd.Series,
-    runs: dict[str, ModelRun],
-    scores: dict[str, dict[str, Any]],
-    settings: Settings,
-) -> dict[str, dict[str, Any]]:
-    """Our model minus the best peer, with block-bootstrap intervals.
-
-    Balanced accuracy: the peer with the highest one (a positive difference favours us). Log
-    loss: the peer with the lowest, among peers with probabilities (negative favours us).
-    """
-    ev = settings.evaluation
-    interval = partial(
-        bootstrap_interval,
-        block=ev.bootstrap_block_weeks,
-        samples=ev.bootstrap_samples,
-        seed=ev.seed,
-        confidence=ev.confidence,
-    )
-    peers = [name for name in runs if name != OURS]
-    best_ba = max(peers, key=lambda name: scores[name]["balanced_accuracy"])
-    ours_ba = balanced_accuracy_rows(truth.to_numpy(), runs[OURS].predicted.to_numpy())
-    peer_ba = balanced_accuracy_rows(truth.to_numpy(), runs[best_ba].predicted.to_numpy())
-    ba = interval(lambda rows: ours_ba(rows) - peer_ba(rows), len(truth))
-    result = {"balanced_accuracy": {"best_peer": best_ba, "difference": ba.to_dict()}}
-    probabilistic = [name for name in peers if runs[name].proba is not None]
-    best_ll = min(probabilistic, key=lambda name: scores[name]["log_loss"])
-    gap = weekly_log_loss(truth, runs[OURS].proba) - weekly_log_loss(truth, runs[best_ll].proba)
-    ll = interval(mean_rows(gap), len(truth))
-    result["log_loss"] = {"best_peer": best_ll, "difference": ll.to_dict()}
-    return result

@@ -19,8 +19,6 @@ import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from sklearn.inspection import permutation_importance  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from regime.atomic import write_bytes_atomic  # noqa: E402
 from regime.config import Settings  # noqa: E402
@@ -35,8 +33,7 @@ from regime.evaluation.summary import (  # noqa: E402
     comparison_rows,
 )
 from regime.metrics import reliability_table  # noqa: E402
-from regime.model.classifier import build_classifier  # noqa: E402
-from regime.model.training_rows import training_rows  # noqa: E402
+from regime.model.train import fit_choice  # noqa: E402
 
 COLOURS = {
     "early_recovery": "#2ca02c",
@@ -47,6 +44,10 @@ COLOURS = {
 PEER_COLOURS = {
     "regime": "#1f77b4",
     "majority": "#7f7f7f",
+    "rulebook_realtime": "#d62728",
+    "state_only": "#17becf",
+    "drawdown_rebound": "#e377c2",
+    "term_spread_probit": "#bcbd22",
     "hmm": "#ff7f0e",
     "markov_switching": "#8c564b",
     "regime_timed": "#1f77b4",
@@ -72,29 +73,24 @@ class Report:
 
 
 def feature_importances(evaluation: Evaluation, settings: Settings) -> Importances:
-    """What the final model (fitted on every final label) leans on.
+    """What the final model (the last choice, fitted on every final label) leans on.
 
-    For a logistic gate: its coefficients, which are standardised (the pipeline scales every
-    feature), for the log-odds of risk_off. Otherwise permutation importance (log loss).
+    Each gate is a logistic regression on standardised features, so its coefficients are the
+    change in the log-odds of risk_off per standard deviation; a gate that could not be fitted
+    (one outcome only) has none.
     """
-    X, y = training_rows(evaluation.dataset, settings)
-    pipeline = build_classifier(settings.model).fit(X, y)
-    gate = pipeline["classify"].gate_
-    if isinstance(gate, LogisticRegression):
-        values = pd.Series(gate.coef_[0], index=X.columns)
-        method = "standardised coefficient of the risk_off gate (log-odds per s.d.)"
-    else:
-        found = permutation_importance(
-            pipeline,
-            X,
-            y,
-            scoring="neg_log_loss",
-            n_repeats=5,
-            random_state=settings.evaluation.seed,
-        )
-        values = pd.Series(found.importances_mean, index=X.columns)
-        method = "permutation importance (increase in log loss), training weeks"
-    return Importances(values.reindex(values.abs().sort_values().index), method)
+    choice = evaluation.walk_forward.final
+    model = fit_choice(evaluation.dataset, settings, choice, None)
+    values: dict[str, float] = {}
+    for gate, fitted, columns in (
+        ("entry", model.entry_gate_, choice.entry.columns(settings)),
+        ("exit", model.exit_gate_, choice.exit.columns(settings)),
+    ):
+        for column, coefficient in zip(columns, getattr(fitted, "coef_", []), strict=False):
+            values[f"{gate}: {column}"] = float(coefficient)
+    found = pd.Series(values, dtype=float)
+    method = "standardised coefficient of each gate (log-odds of risk_off per s.d.)"
+    return Importances(found.reindex(found.abs().sort_values().index), method)
 
 
 def build_report(evaluation: Evaluation, importances: Importances) -> Report:

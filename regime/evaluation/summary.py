@@ -72,19 +72,39 @@ def backtest_rows(result: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def comparison_lines(result: dict[str, Any]) -> list[str]:
-    """Plain sentences: the bootstrap intervals of our model minus the best peer."""
+    """Plain sentences: our model minus the best peer, with both bootstrap intervals."""
     lines = []
     for metric, better in (("balanced_accuracy", "higher"), ("log_loss", "lower")):
         c = result["comparison"][metric]
-        d = c["difference"]
+        episode = c["episode_bootstrap"]
+        parts = [interval_text(c["block_bootstrap"]), interval_text(episode)]
         lines.append(
-            f"regime minus best peer ({c['best_peer']}) on {metric}: {d['estimate']:+.3f}, "
-            f"{d['confidence']:.0%} CI [{d['low']:+.3f}, {d['high']:+.3f}] "
-            f"(circular blocks of {d['block_weeks']} weeks, {d['samples']} resamples, "
-            f"seed {d['seed']}; "
-            f"{better} is better)"
+            f"regime minus best peer ({c['best_peer']}) on {metric}: {c['estimate']:+.3f}; "
+            f"{episode['confidence']:.0%} CI " + ", ".join(parts) + f" ({better} is better)"
+        )
+    baseline = result["comparison"]["baseline"]
+    for metric, found in baseline.items():
+        if metric == "peer":
+            continue
+        parts = [interval_text(found["block_bootstrap"]), interval_text(found["episode_bootstrap"])]
+        lines.append(
+            f"regime minus {baseline['peer']} on {metric}: {found['estimate']:+.3f}; "
+            f"{found['episode_bootstrap']['confidence']:.0%} CI " + ", ".join(parts)
         )
     return lines
+
+
+def interval_text(interval: dict[str, Any]) -> str:
+    """`[low, high] by <resampling>`."""
+    how = interval["resampling"]
+    if how["scheme"] == "circular_block":
+        scheme = f"circular blocks of {how['block_weeks']} weeks"
+    else:
+        scheme = f"{how['bear_units']} bear markets and {how['calm_units']} calm spans resampled"
+    return (
+        f"[{interval['low']:+.3f}, {interval['high']:+.3f}] by {scheme} "
+        f"({interval['samples']} resamples, seed {interval['seed']})"
+    )
 
 
 def text_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:

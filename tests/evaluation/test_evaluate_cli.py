@@ -1,4 +1,4 @@
-"""`regime evaluate` and `regime report` as a user runs them, on a short span of the real data."""
+"""`regime evaluate` and `regime report` as a user runs them, on the real embedded data."""
 
 from __future__ import annotations
 
@@ -9,66 +9,89 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from regime.cli import cli
+from regime.cli.evaluate import render_table
 from regime.evaluation.evaluate import MODEL_NAMES
 
-from .conftest import write_config
+from .conftest import EvaluateRun, write_config
 
 METRIC_KEYS = {"balanced_accuracy", "macro_f1", "log_loss", "brier", "ece", "recall", "precision"}
 REGIME = [sys.executable, "-c", "from regime.cli import main; main()"]
 CSV_HEADER = "date,label,predicted,p_early_recovery,p_narrow_rally,p_neutral,p_risk_off"
+WITHOUT_PROBABILITIES = {"rulebook_realtime", "drawdown_rebound"}
 
 
-@pytest.fixture(scope="module")
-def json_run(short_config: Path, tmp_path_factory) -> tuple[dict, Path]:
-    out = tmp_path_factory.mktemp("evaluate") / "predictions.csv"
-    result = CliRunner().invoke(
-        cli,
-        ["evaluate", "--format", "json", "--predictions", str(out), "--config", str(short_config)],
-    )
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout), out
-
-
-def test_json_names_every_model_with_the_specified_metric_keys(json_run):
-    result, _ = json_run
-    assert set(result["models"]) == set(MODEL_NAMES)
+def test_json_names_every_model_with_the_specified_metric_keys(evaluate_run: EvaluateRun):
+    result = evaluate_run.result
+    assert list(result["models"]) == list(MODEL_NAMES)
     for metrics in result["models"].values():
         assert METRIC_KEYS <= set(metrics)
-    assert result["period"] == ["2019-01-04", "2020-12-25"]
-    assert result["n_weeks"] == 104
+    assert result["period"][0] == "1985-01-04"
 
 
-def test_a_peer_without_probabilities_has_null_probability_metrics(json_run):
-    rulebook = json_run[0]["models"]["rulebook_realtime"]
-    assert rulebook["log_loss"] is None and rulebook["brier"] is None and rulebook["ece"] is None
-    assert rulebook["has_probabilities"] is False
-    assert json_run[0]["models"]["hmm"]["log_loss"] is not None
+def test_models_without_probabilities_have_null_probability_metrics(evaluate_run: EvaluateRun):
+    for name, metrics in evaluate_run.result["models"].items():
+        empty = name in WITHOUT_PROBABILITIES
+        assert metrics["has_probabilities"] is not empty
+        assert (metrics["log_loss"] is None) is empty
+        assert (metrics["ece"] is None) is empty
 
 
-def test_predictions_csv_has_the_specified_header_and_one_row_per_week(json_run):
-    result, path = json_run
-    lines = path.read_text(encoding="utf-8").splitlines()
+def test_predictions_csv_has_the_specified_header_and_one_row_per_week(evaluate_run: EvaluateRun):
+    lines = evaluate_run.predictions.read_text(encoding="utf-8").splitlines()
     assert lines[0] == CSV_HEADER
     rows = list(csv.DictReader(lines))
-    assert len(rows) == result["n_weeks"]
-    first = rows[0]
+    assert len(rows) == evaluate_run.result["n_weeks"]
     total = sum(
-        float(first[f"p_{r}"]) for r in ("early_recovery", "narrow_rally", "neutral", "risk_off")
+        float(rows[0][f"p_{r}"]) for r in ("early_recovery", "narrow_rally", "neutral", "risk_off")
     )
     assert total == pytest.approx(1.0, abs=1e-5)
-    assert not list(path.parent.glob(".*.tmp"))  # the temp file was renamed, not left behind
+    assert not list(evaluate_run.predictions.parent.glob(".*.tmp"))
 
 
-def test_table_output_states_the_no_dividend_caveat_and_the_rebalancing(short_config: Path):
-    result = CliRunner().invoke(cli, ["evaluate", "--config", str(short_config)])
-    assert result.exit_code == 0, result.output
-    assert "without dividends" in result.output
-    assert "rebalanced to 50/50 at every weekly close" in result.output
+def test_save_holds_the_json_output_and_every_model_week_by_week(evaluate_run: EvaluateRun):
+    saved = json.loads(evaluate_run.saved.read_text(encoding="utf-8"))
+    result = evaluate_run.result
+    assert (saved["format"], saved["version"]) == ("regime-evaluation", 1)
+    assert saved["evaluation"] == result
+    n = result["n_weeks"]
+    assert len(saved["weeks"]) == len(saved["label"]) == len(saved["refit"]) == n
+    assert [saved["weeks"][0], saved["weeks"][-1]] == result["period"]
+    assert len(saved["closes"]["small_cap"]) == n
+    assert list(saved["models"]) == list(MODEL_NAMES)
+    for name, run in saved["models"].items():
+        assert len(run["predicted"]) == n
+        if name in WITHOUT_PROBABILITIES:
+            assert run["probabilities"] is None
+        else:
+            assert sorted(run["probabilities"]) == sorted(
+                ["early_recovery", "narrow_rally", "neutral", "risk_off"]
+            )
+            assert len(run["probabilities"]["risk_off"]) == n
+    assert set(saved["ablation"]) == {v["name"] for v in result["ablation"]["variants"]}
+    assert len(saved["backtest"]["weeks"]) == len(saved["backtest"]["equity"]["regime_timed"])
+    assert not list(evaluate_run.saved.parent.glob(".*.tmp"))
+
+
+def test_table_output_shows_every_section_and_the_backtest_caveats(evaluate_run: EvaluateRun):
+    text = render_table(evaluate_run.result)
     for name in MODEL_NAMES:
-        assert name in result.output
+        assert name in text
+    for heading in (
+        "bear markets in the judged weeks: 13",
+        "..1999",
+        "2000-2012",
+        "2013..",
+        "early_recovery recall",
+        "by circular blocks of 26 weeks",
+        "13 bear markets and 14 calm spans resampled",
+        "regime minus rulebook_realtime on balanced_accuracy",
+        "ablation",
+        "without_credit",
+        "without dividends",
+        "rebalanced to 50/50 at every weekly close",
+    ):
+        assert heading in text, heading
 
 
 def test_a_bad_config_value_exits_2_with_one_line_as_a_process(tmp_path: Path):
@@ -84,16 +107,16 @@ def test_a_bad_config_value_exits_2_with_one_line_as_a_process(tmp_path: Path):
     assert done.stderr.count("\n") == 1
 
 
-def test_report_writes_charts_and_a_self_contained_page(short_config: Path, tmp_path: Path):
+def test_report_writes_charts_and_a_self_contained_page(biennial_config: Path, tmp_path: Path):
     out = tmp_path / "report"
     done = subprocess.run(
-        [*REGIME, "report", "--out", str(out), "--config", str(short_config)],
+        [*REGIME, "report", "--out", str(out), "--config", str(biennial_config)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # not a terminal: no progress bar
+    assert "evaluating" not in done.stderr  # not a terminal: no progress bar
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert pngs == sorted(
         f"{n}.png"

@@ -4,9 +4,17 @@ Each peer is refitted at the same refit dates as our model, learns only from wha
 then, and produces probabilities for a week from data up to that week only.
 """
 
+from regime.evaluation.peers.drawdown import DrawdownRebound, drawdown_rebound
 from regime.evaluation.peers.hmm import FilteredGaussianHMM
 from regime.evaluation.peers.majority import majority_proba
-from regime.evaluation.peers.mapping import states_to_labels
 from regime.evaluation.peers.markov import FilteredMarkovSwitching
+from regime.evaluation.peers.probit import TermSpreadProbit
 
-__all__ = ["FilteredGaussianHMM", "FilteredMarkovSwitching", "majority_proba", "states_to_labels"]
+__all__ = [
+    "DrawdownRebound",
+    "FilteredGaussianHMM",
+    "FilteredMarkovSwitching",
+    "TermSpreadProbit",
+    "drawdown_rebound",
+    "majority_proba",
+]

@@ -14,11 +14,11 @@ import pandas as pd
 from hmmlearn.hmm import GaussianHMM
 from scipy.special import logsumexp
 
-from regime.evaluation.peers.mapping import label_proba, states_to_labels
+from regime.evaluation.peers.mapping import label_proba, regime_given_state
 
 
 class FilteredGaussianHMM:
-    """Unsupervised regimes from features; states named after training labels by majority vote.
+    """Unsupervised regimes from features, mapped softly to the regimes (see mapping.py).
 
     `fit(X, y)`: X is the feature history up to the refit date (NaN allowed: imputed with the
     training medians, then standardised with training statistics); y holds the training labels
@@ -66,10 +66,9 @@ class FilteredGaussianHMM:
             self.hmm_.fit(self._standardise(X))
         finally:
             logger.setLevel(level)
-        states = self.filtered_state_proba(X).argmax(axis=1)
         trained = np.asarray(X.index.isin(y.index))
-        self.state_labels_ = states_to_labels(
-            states[trained], y.reindex(X.index[trained]).to_numpy(), self.n_states
+        self.regime_given_state_ = regime_given_state(
+            self.filtered_state_proba(X)[trained], y.reindex(X.index[trained]).to_numpy()
         )
         return self
 
@@ -78,17 +77,39 @@ class FilteredGaussianHMM:
         return (np.where(np.isnan(values), self.medians_, values) - self.mean_) / self.scale_
 
     def filtered_state_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """P(state at row t | rows 0..t), by the forward recursion in log space."""
+        """P(state at row t | rows 0..t), by the forward recursion."""
         loglik = self.hmm_._compute_log_likelihood(self._standardise(X))
-        log_trans = np.log(np.maximum(self.hmm_.transmat_, 1e-300))
-        out = np.empty_like(loglik)
-        log_alpha = np.log(np.maximum(self.hmm_.startprob_, 1e-300)) + loglik[0]
-        out[0] = log_alpha - logsumexp(log_alpha)
-        for t in range(1, len(loglik)):
-            log_alpha = logsumexp(out[t - 1][:, None] + log_trans, axis=0) + loglik[t]
-            out[t] = log_alpha - logsumexp(log_alpha)
-        return np.exp(out)
+        return forward_filter(self.hmm_.startprob_, self.hmm_.transmat_, loglik)
 
     def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
-        proba = label_proba(self.filtered_state_proba(X), self.state_labels_, self.min_proba)
+        state_proba = self.filtered_state_proba(X)
+        proba = label_proba(state_proba, self.regime_given_state_, self.min_proba)
         return proba.set_axis(X.index)
+
+
+def forward_filter(start: np.ndarray, transition: np.ndarray, loglik: np.ndarray) -> np.ndarray:
+    """Filtered state probabilities P(state_t | rows 0..t) of an HMM, row by row.
+
+    Normalised probabilities with each row's likelihoods scaled by their maximum (fast); a row
+    where that underflows (every state's weight rounds to 0) is redone in log space (exact).
+    """
+    emission = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+    log_trans = np.log(np.maximum(transition, 1e-300))
+    out = np.empty_like(loglik)
+    previous: np.ndarray | None = None
+    for t in range(len(loglik)):
+        prior = start if previous is None else previous @ transition
+        alpha = prior * emission[t]
+        total = alpha.sum()
+        if total > 1e-250 and np.isfinite(total):
+            out[t] = alpha / total
+        else:
+            log_prior = (
+                np.log(np.maximum(start, 1e-300))
+                if previous is None
+                else logsumexp(np.log(np.maximum(previous, 1e-300))[:, None] + log_trans, axis=0)
+            )
+            log_alpha = log_prior + loglik[t]
+            out[t] = np.exp(log_alpha - logsumexp(log_alpha))
+        previous = out[t]
+    return out

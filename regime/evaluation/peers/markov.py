@@ -13,7 +13,7 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
 
-from regime.evaluation.peers.mapping import label_proba, states_to_labels
+from regime.evaluation.peers.mapping import label_proba, regime_given_state
 
 # Weekly returns in percent: the optimiser is better conditioned than on fractions.
 _SCALE = 100.0
@@ -36,11 +36,12 @@ class FilteredMarkovSwitching:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             warnings.simplefilter("ignore", RuntimeWarning)
-            self.params_ = np.asarray(model.fit(disp=False).params)
-        states = self.filtered_state_proba(returns).argmax(axis=1)
+            # Only the parameters: their covariance (a numerical Hessian) is never used.
+            self.params_ = np.asarray(model.fit(disp=False, return_params=True))
         trained = np.asarray(returns.index.isin(y.index))
-        self.state_labels_ = states_to_labels(
-            states[trained], y.reindex(returns.index[trained]).to_numpy(), self.k_regimes
+        self.regime_given_state_ = regime_given_state(
+            self.filtered_state_proba(returns)[trained],
+            y.reindex(returns.index[trained]).to_numpy(),
         )
         return self
 
@@ -57,5 +58,6 @@ class FilteredMarkovSwitching:
         return np.asarray(result.filtered_marginal_probabilities)
 
     def predict_proba(self, returns: pd.Series) -> pd.DataFrame:
-        proba = label_proba(self.filtered_state_proba(returns), self.state_labels_, self.min_proba)
+        state_proba = self.filtered_state_proba(returns)
+        proba = label_proba(state_proba, self.regime_given_state_, self.min_proba)
         return proba.set_axis(returns.index)

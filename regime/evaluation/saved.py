@@ -1,0 +1,77 @@
+"""A whole evaluation as one JSON file (`regime evaluate --save PATH`), enough to draw a report.
+
+Format (`"format": "regime-evaluation"`, `"version": 1`), columns as lists on shared week axes:
+
+- `evaluation`: the evaluation's `to_dict()`, exactly what `--format json` prints;
+- `weeks`: the judged Fridays (ISO dates); on this axis `label` (hindsight), `refit` (the refit
+  our model's call came from), `closes` (`small_cap`, `large_cap` weekly closes), and for each
+  entry of `models` (ours and every peer) and of `ablation` (each variant): `predicted` and
+  `probabilities` ({regime: list}, or null for a model without them);
+- `backtest`: `weeks` (its own axis), and `equity` and `drawdown`: {strategy: list}.
+
+Probabilities and levels are rounded to 6 decimals. The file is written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from regime.atomic import write_text_atomic
+from regime.evaluation.compare import ModelRun
+from regime.evaluation.evaluate import Evaluation
+
+FORMAT = "regime-evaluation"
+VERSION = 1
+DIGITS = 6
+
+
+def saved_evaluation(evaluation: Evaluation) -> dict[str, Any]:
+    """The whole evaluation as plain data (see the module docstring)."""
+    weeks = evaluation.truth.index
+    refit = evaluation.walk_forward.nested.predictions["refit"].reindex(weeks)
+    closes = evaluation.dataset.closes.reindex(weeks)
+    backtest = evaluation.backtest
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "evaluation": evaluation.to_dict(),
+        "weeks": _dates(weeks),
+        "label": evaluation.truth.astype(str).tolist(),
+        "refit": _dates(pd.DatetimeIndex(refit)),
+        "closes": _columns(closes[["small_cap", "large_cap"]]),
+        "models": {name: _run(run, weeks) for name, run in evaluation.runs.items()},
+        "ablation": {name: _run(run, weeks) for name, run in evaluation.variants.items()},
+        "backtest": {
+            "weeks": _dates(backtest.equity.index),
+            "equity": _columns(backtest.equity),
+            "drawdown": _columns(backtest.drawdown),
+        },
+    }
+
+
+def write_saved(evaluation: Evaluation, path: Path) -> Path:
+    """Write `saved_evaluation` as JSON to `path`, atomically (OSError if it cannot be)."""
+    import json
+
+    text = json.dumps(saved_evaluation(evaluation), separators=(",", ":"))
+    return write_text_atomic(path, text + "\n")
+
+
+def _run(run: ModelRun, weeks: pd.DatetimeIndex) -> dict[str, Any]:
+    proba = None if run.proba is None else _columns(run.proba.reindex(weeks))
+    return {"predicted": run.predicted.reindex(weeks).astype(str).tolist(), "probabilities": proba}
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, list[float | None]]:
+    rounded = frame.astype(float).round(DIGITS)
+    return {
+        str(column): [None if pd.isna(v) else float(v) for v in rounded[column]]
+        for column in rounded.columns
+    }
+
+
+def _dates(index: pd.DatetimeIndex) -> list[str | None]:
+    return [None if pd.isna(day) else day.date().isoformat() for day in index]
