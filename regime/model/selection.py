@@ -266,14 +266,17 @@ def rest_labels(features: pd.DataFrame) -> NDArray[np.str_]:
 
 
 def _prior(rows: GateRows, refit: pd.Timestamp, dataset: Dataset) -> dict[str, float]:
-    """Class frequencies of the small cap's training labels known at `refit`.
+    """Class frequencies of the small cap's training labels known at `refit`, each counted one
+    week more than seen (a regime not yet seen in training must not get a zero frequency: the
+    balanced rule would then call it whenever it had any probability at all).
 
     A week whose label was final at the refit has that label today too (final labels never
     change), so today's label table gives them.
     """
     known = rows.own.dates[rows.own.targets[refit] != UNKNOWN]
-    counts = dataset.labels.loc[known, "label"].value_counts(normalize=True)
-    return {r: float(counts.get(r, 0.0)) for r in REGIMES}
+    counts = dataset.labels.loc[known, "label"].value_counts()
+    total = float(counts.sum()) + len(REGIMES)
+    return {r: (float(counts.get(r, 0)) + 1.0) / total for r in REGIMES}
 
 
 def _prior_array(prior: dict[str, float]) -> NDArray[np.float64]:
