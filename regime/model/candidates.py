@@ -228,9 +228,11 @@ class CandidateRuns:
     raw: dict[Candidate, pd.Series]
 
     def sigmoid(self, candidate: Candidate, refit: pd.Timestamp) -> Sigmoid:
+        """The map `candidate`'s block after `refit` used (identity for a date that is not a
+        refit, such as today's final choice, which fits its own on every earlier week)."""
         if candidate.calibration == "none":
             return IDENTITY
-        return self.sigmoids[candidate][refit]
+        return self.sigmoids[candidate].get(refit, IDENTITY)
 
 
 def run_candidates(

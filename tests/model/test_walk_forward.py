@@ -78,3 +78,21 @@ def test_before_1990_the_macro_features_exist_so_no_bear_trains_on_an_imputed_va
     bears = weeks.index[weeks["label"] == "risk_off"]
     assert len(bears) > 100
     assert embedded_dataset.features.loc[bears, list(dict.fromkeys(columns))].notna().all().all()
+
+
+def test_a_calibrated_final_choice_fits_its_sigmoid_on_every_earlier_week(
+    embedded_data, small_settings
+):
+    model = small_settings.model.model_copy(
+        update={
+            "selection": "fixed",
+            "fixed": small_settings.model.fixed.model_copy(update={"calibration": "sigmoid"}),
+        }
+    )
+    settings = small_settings.model_copy(update={"model": model})
+    dataset = Dataset.build(embedded_data, settings)
+    run = walk_forward(dataset, settings, through=CUT, n_jobs=1)
+    assert run.final.entry.calibration == "sigmoid"
+    assert run.final.entry_calibration.as_tuple() != (1.0, 0.0)
+    judged = [c for c in run.nested.choices if c.entry_calibration.as_tuple() != (1.0, 0.0)]
+    assert judged  # refits with two years of out-of-sample weeks behind them recalibrate
