@@ -28,9 +28,11 @@ from typing import Any
 
 from regime.atomic import current_umask, fsync_dir, write_text_atomic
 from regime.errors import ModelArtifactError
+from regime.model.card_text import card_markdown
 
 ARTIFACT_NAME = "model.json"
 CARD_NAME = "card.json"
+CARD_TEXT_NAME = "card.md"
 LATEST_NAME = "LATEST"
 PACKAGE = "regime"
 # 2: a JSON artifact of a SplitGateClassifier and its walk-forward models. 1: skops/joblib.
@@ -74,6 +76,7 @@ def save_model(
         if target.is_dir():
             _rewrite_in_place(staging, target, card)
         else:
+            write_text_atomic(staging / CARD_TEXT_NAME, card_markdown(card))
             write_text_atomic(staging / CARD_NAME, card_text(card))
             os.replace(staging, target)
             fsync_dir(models_dir)
@@ -121,6 +124,7 @@ def _rewrite_in_place(staging: Path, target: Path, card: dict[str, Any]) -> None
         name = f"model-{card['sha256'][:12]}{fresh.suffix}"
         os.replace(fresh, target / name)
         card = {**card, "artifact": name}
+    write_text_atomic(target / CARD_TEXT_NAME, card_markdown(card))
     write_text_atomic(target / CARD_NAME, card_text(card))
     for leftover in target.glob("model*"):
         if leftover.suffix in (".json", ".joblib", ".skops") and leftover.name != card["artifact"]:

@@ -12,6 +12,7 @@ import pytest
 from regime import load_model
 from regime.constants import REGIMES
 from regime.model.artifact import artifact_text, card_text
+from regime.model.card_text import card_markdown
 from regime.model.train import train_model
 from regime.model.training_rows import training_rows
 
@@ -49,6 +50,24 @@ def test_training_on_the_embedded_data_reproduces_the_committed_model_byte_for_b
     committed_card = json.loads((folder / "card.json").read_text())
     again = {**retrained.card, "artifact": "model.json", "sha256": committed_card["sha256"]}
     assert card_text(again) == (folder / "card.json").read_text()
+    assert card_markdown(again) == (folder / "card.md").read_text()
+
+
+def test_the_card_for_people_says_what_the_model_is_for_and_how_it_did(committed_model):
+    folder = REPO / "models" / committed_model.version
+    page = (folder / "card.md").read_text()
+    for heading in (
+        "## Intended use",
+        "## Out of scope",
+        "## Training",
+        "## Data and licences",
+        "## Walk-forward results",
+        "## Known limitations",
+        "## Quick start",
+    ):
+        assert heading in page
+    for period in committed_model.card["walk_forward"]["sub_periods"]:
+        assert f"| {period} |" in page
 
 
 def test_the_walk_forward_models_answer_exactly_as_the_walk_forward_did(
