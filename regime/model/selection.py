@@ -88,8 +88,9 @@ def nested_walk_forward(
     """Choose at every refit, predict its block, and return every week's calls.
 
     `allowed` restricts the candidates (e.g. no macro family, for the state-only peer or the
-    ablation). Columns of the predictions: `predicted`, `p_<regime>`, `refit`; weeks from the
-    first refit to the latest week.
+    ablation). Columns of the predictions: `predicted`, `p_<regime>`, `threshold` (the
+    P(risk_off) above which that week was called risk_off), `refit`; weeks from the first refit
+    to the latest week.
     """
     offered = [c for c in runs.series if allowed is None or allowed(c)]
     choices, frames = [], []
@@ -108,12 +109,43 @@ def nested_walk_forward(
             settings.model.hysteresis,
             in_gate,
         )
+        thresholds = risk_off_thresholds(
+            rest_labels(dataset.features.loc[refit.block]), calls, choice, settings, in_gate
+        )
         in_gate = bool(calls[-1] == RISK_OFF)
         frame = proba.rename(columns=lambda r: f"p_{r}")
         frame.insert(0, "predicted", calls)
+        frame["threshold"] = thresholds
         frame["refit"] = refit.date
         frames.append(frame)
     return Nested(pd.concat(frames), choices)
+
+
+def risk_off_thresholds(
+    rest: NDArray[np.str_],
+    calls: NDArray[np.str_],
+    choice: Choice,
+    settings: Settings,
+    in_gate: bool,
+) -> NDArray[np.float64]:
+    """For each week, the P(risk_off) above which its rule called risk_off.
+
+    argmax: 1/2. balanced: f / (f + f_k), with f and f_k the training frequencies of risk_off
+    and of the week's other possible label k (the odds ratio of the two must beat 1). With
+    hysteresis the odds ratio must beat h to start a risk_off call and 1/h to keep one, so the
+    threshold depends on the week before. The probability floor is ignored (it moves the
+    threshold by less than 0.002).
+    """
+    if choice.decision == "argmax":
+        return np.full(len(rest), 0.5)
+    f = choice.prior[RISK_OFF]
+    f_rest = np.array([choice.prior[k] for k in rest])
+    factor = np.ones(len(rest))
+    if choice.decision == "balanced_hysteresis":
+        h = settings.model.hysteresis
+        before = np.concatenate([[in_gate], calls[:-1] == RISK_OFF])
+        factor = np.where(before, 1.0 / h, h)
+    return np.asarray(factor * f / (f_rest + factor * f), dtype=float)
 
 
 def choose(

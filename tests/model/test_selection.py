@@ -69,3 +69,25 @@ def test_labels_still_provisional_at_the_refit_are_not_judged(rows, embedded_dat
     assert (target.loc["2001-04-13":REFIT] == UNKNOWN).all()
     assert (target.loc["2000-06-02":"2001-04-06"] == 1).all()
     assert not embedded_dataset.labels.loc["2001-04-13":REFIT, "provisional"].any()
+
+
+def test_each_weeks_threshold_is_where_its_call_flips(embedded_dataset, project_settings):
+    from regime.model.walk_forward import walk_forward
+
+    small = project_settings.model.model_copy(
+        update={
+            "selection": "fixed",
+            "fixed": project_settings.model.fixed.model_copy(
+                update={"decision": "balanced_hysteresis"}
+            ),
+        }
+    )
+    settings = project_settings.model_copy(update={"model": small})
+    run = walk_forward(embedded_dataset, settings, through=pd.Timestamp("1995-06-30"), n_jobs=1)
+    weeks = run.nested.predictions.loc["1985":"1995-06-30"]
+    called = weeks["predicted"] == "risk_off"
+    above = weeks["p_risk_off"] > weeks["threshold"]
+    # Up to the probability floor's rounding, risk_off is called exactly above the threshold.
+    clear = (weeks["p_risk_off"] - weeks["threshold"]).abs() > 0.005
+    assert (called[clear] == above[clear]).all()
+    assert weeks["threshold"].nunique() > 2  # it moves with the rest label and the week before
