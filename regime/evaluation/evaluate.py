@@ -32,6 +32,7 @@ from regime.evaluation.peer_refits import (
 from regime.evaluation.periods import period_scores
 from regime.features.known import known_on
 from regime.metrics import classification_scores, detection
+from regime.model.reuse import reuse
 from regime.model.training_rows import Dataset
 from regime.model.walk_forward import Progress, WalkForward, rulebook_realtime, walk_forward
 from regime.sources.market_data import MarketData
@@ -119,7 +120,12 @@ def evaluate(
 ) -> Evaluation:
     """Score our model and every peer on the configured walk-forward weeks. Deterministic."""
     dataset = Dataset.build(data, settings)
-    run = walk_forward(dataset, settings, progress=_share(progress, 0, 2), n_jobs=n_jobs)
+    run = reuse(
+        settings.cache_dir / "walk_forward",
+        dataset,
+        settings,
+        lambda: walk_forward(dataset, settings, progress=_share(progress, 0, 2), n_jobs=n_jobs),
+    )
     ours = run.predictions(dataset, settings)
     truth = ours["label"]
     blocks = judged_blocks(run, truth.index)

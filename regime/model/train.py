@@ -20,6 +20,7 @@ from regime.metrics import classification_scores, detection
 from regime.model.artifact import CARD_FORMAT, PACKAGE, library_versions
 from regime.model.classifier import SplitGateClassifier
 from regime.model.outlook import OutlookChoice, TargetRun, fit_final
+from regime.model.reuse import reuse
 from regime.model.selection import Choice
 from regime.model.serialize import classifier_to_dict, gate_to_dict
 from regime.model.training_rows import (
@@ -106,7 +107,12 @@ def train_model(
     say("building features and labels")
     dataset = Dataset.build(data, settings)
     say("walk-forward: every candidate at every refit")
-    run = walk_forward(dataset, settings, progress=progress)
+    run = reuse(
+        settings.cache_dir / "walk_forward",
+        dataset,
+        settings,
+        lambda: walk_forward(dataset, settings, progress=progress),
+    )
     say("fitting the final model and the walk-forward's own models")
     model = fit_choice(dataset, settings, run.final, None)
     outlook = {
