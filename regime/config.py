@@ -78,6 +78,10 @@ class MaxStaleness(_Frozen):
     daily: Annotated[int, Field(ge=1)] = 10
     weekly: Annotated[int, Field(ge=1)] = 14
     monthly: Annotated[int, Field(ge=1)] = 70
+    # How old the predicted week may be, against today, before `predict` and `run` warn
+    # (regime/freshness.py). It changes no feature, so it stays out of the fingerprint and the
+    # model card (exclude=True): changing it never renames a model version.
+    week: Annotated[int, Field(ge=0, exclude=True)] = 7
 
 
 PositiveInt = Annotated[int, Field(ge=1)]
