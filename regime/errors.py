@@ -29,6 +29,12 @@ class StaleDataError(DataSourceError):
     """The data needed for a date is not available (yet)."""
 
 
+class StaleWeekError(DataSourceError):
+    """The latest week is older than `max_staleness_days.week` (an error only under --strict)."""
+
+    exit_code = 6
+
+
 class ModelArtifactError(RegimeError):
     """A saved model is missing, tampered with, or from an incompatible version."""
 
