@@ -7,15 +7,17 @@ command imports what it needs (pandas, scikit-learn, ...) inside its function, s
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from regime.errors import RegimeError
+from regime.errors import ConfigError, RegimeError
 
 if TYPE_CHECKING:
     from regime.config import Settings
@@ -41,6 +43,26 @@ def settings_from(config_path: Path | None) -> Settings:
     from regime.config import load_settings
 
     return load_settings(config_path)
+
+
+TODAY_ENV = "REGIME_TODAY"
+
+
+def today() -> date:
+    """Today's date, or $REGIME_TODAY (YYYY-MM-DD): what freshness is measured against.
+
+    Only the command line reads the variable (tests and replays set it); the library takes
+    "today" as an argument.
+    """
+    given = os.environ.get(TODAY_ENV, "").strip()
+    if not given:
+        return date.today()
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise ConfigError(
+            f"{TODAY_ENV}={given} is not a date (YYYY-MM-DD); unset it to use today's date"
+        ) from None
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from regime.cli._common import config_option, model_option, settings_from
+from regime.cli._common import config_option, model_option, settings_from, today
 from regime.errors import RegimeError
 from regime.logging_setup import FORMATS, configure
 
@@ -22,7 +22,12 @@ EXIT_BUG = 70  # EX_SOFTWARE
 
 @click.command("run")
 @click.option("--offline", is_flag=True, help="Do not fetch, even when FRED_API_KEY is set.")
-@click.option("--strict", is_flag=True, help="Fail when any series fails to fetch.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 3) when a series fails to fetch, and (exit 6, after recording) when the "
+    "week predicted is older than max_staleness_days.week.",
+)
 @model_option
 @click.option(
     "--json", "as_json", is_flag=True, help="Also print the prediction as JSON on stdout."
@@ -50,7 +55,7 @@ def run_command(
     log_level: str,
     config_path: Path | None,
 ) -> None:
-    """Fetch new data (when FRED_API_KEY is set), predict the latest week, record it.
+    """Fetch new data (FRED only with FRED_API_KEY), predict the latest week, record it.
 
     Idempotent: a second run for the same week and model adds nothing. The prediction history
     is the SQLite file of history.path in config.yaml; `regime history` prints it.
@@ -60,7 +65,9 @@ def run_command(
         from regime.job.run import run_job
 
         settings = settings_from(config_path)
-        result = run_job(settings, offline=offline, strict=strict, model_path=model_path)
+        result = run_job(
+            settings, offline=offline, strict=strict, model_path=model_path, today=today()
+        )
     except RegimeError as exc:
         fields = {"error": type(exc).__name__, "exit_code": exc.exit_code}
         log.error("%s", exc, extra={"fields": fields})
