@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -63,6 +63,35 @@ def today() -> date:
         raise ConfigError(
             f"{TODAY_ENV}={given} is not a date (YYYY-MM-DD); unset it to use today's date"
         ) from None
+
+
+# Older spellings of --format values, still accepted but not shown in --help.
+FORMAT_ALIASES = {"table": "text"}
+
+
+class FormatChoice(click.Choice):  # type: ignore[type-arg]
+    """`text`/`json`/`csv` (those that apply), also accepting the old spellings as aliases."""
+
+    def __init__(self, choices: Sequence[str], aliases: Mapping[str, str] = FORMAT_ALIASES):
+        super().__init__(list(choices))
+        self.aliases = {old: new for old, new in aliases.items() if new in choices}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value in self.aliases:
+            value = self.aliases[value]
+        return super().convert(value, param, ctx)
+
+
+def format_option(*choices: str, default: str | None = "text", help: str | None = None) -> Any:
+    """`--format` with the shared vocabulary; the value reaches the command as `fmt`."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatChoice(choices),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from regime.atomic import write_text_atomic
-from regime.cli._common import config_option, progress_reporter, settings_from
+from regime.cli._common import config_option, format_option, progress_reporter, settings_from
 from regime.errors import RegimeError
 
 if TYPE_CHECKING:
@@ -21,9 +21,7 @@ if TYPE_CHECKING:
 
 
 @click.command("evaluate")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("text", "json")
 @click.option(
     "--predictions",
     "predictions_path",

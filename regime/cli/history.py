@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from regime.cli._common import config_option, settings_from
+from regime.cli._common import config_option, format_option, settings_from
 from regime.constants import REGIMES
 
 if TYPE_CHECKING:
@@ -22,13 +22,7 @@ if TYPE_CHECKING:
 @click.option(
     "--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only weeks from this date."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option("text", "csv", "json")
 @config_option
 def history_command(since: datetime | None, fmt: str, config_path: Path | None) -> None:
     """Print the recorded predictions; a regime change is marked with the regime it left."""

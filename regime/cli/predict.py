@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from regime.cli._common import config_option, model_option, settings_from, today
+from regime.cli._common import config_option, format_option, model_option, settings_from, today
 
 if TYPE_CHECKING:
     from regime.config import Settings
@@ -25,9 +25,7 @@ if TYPE_CHECKING:
     default=None,
     help="Answer for the week of this date, using only data published by its Friday.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @model_option
 @config_option
 def predict_command(

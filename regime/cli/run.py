@@ -1,7 +1,7 @@
 """`regime run`: the scheduled job (cron, systemd timer, CI): fetch, predict, record.
 
 Logs go to stderr with levels (text or JSON lines); a failure is one ERROR line and a non-zero
-exit code (the error's own, 70 for a bug). Nothing is printed on stdout unless `--json`.
+exit code (the error's own, 70 for a bug). Nothing is printed on stdout unless `--format`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from regime.cli._common import config_option, model_option, settings_from, today
+from regime.cli._common import config_option, format_option, model_option, settings_from, today
 from regime.errors import RegimeError
 from regime.logging_setup import FORMATS, configure
 
@@ -29,9 +29,13 @@ EXIT_BUG = 70  # EX_SOFTWARE
     "week predicted is older than max_staleness_days.week.",
 )
 @model_option
-@click.option(
-    "--json", "as_json", is_flag=True, help="Also print the prediction as JSON on stdout."
+@format_option(
+    "text",
+    "json",
+    default=None,
+    help='Also print the prediction on stdout (json adds "recorded"). Default: nothing.',
 )
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format json.")
 @click.option(
     "--log-format",
     type=click.Choice(FORMATS),
@@ -50,6 +54,7 @@ def run_command(
     offline: bool,
     strict: bool,
     model_path: Path | None,
+    fmt: str | None,
     as_json: bool,
     log_format: str,
     log_level: str,
@@ -81,5 +86,9 @@ def run_command(
         )
         log.debug("traceback", exc_info=True)
         raise click.exceptions.Exit(EXIT_BUG) from None
-    if as_json:
+    if fmt == "json" or as_json:
         click.echo(json.dumps({**result.prediction.to_dict(), "recorded": result.added}))
+    elif fmt == "text":
+        from regime.cli.predict import render_text
+
+        click.echo(render_text(result.prediction))

@@ -34,7 +34,7 @@ def error_lines(stderr: str) -> list[str]:
 
 
 def test_offline_it_predicts_from_the_embedded_data_and_records_one_row(deployment):
-    result = deployment.regime("run", "--offline", "--json")
+    result = deployment.regime("run", "--offline", "--format", "json")
 
     assert result.returncode == 0, result.stderr
     assert "INFO regime.jobs: offline run: predicting from the cache" in result.stderr

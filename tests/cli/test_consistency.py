@@ -1,0 +1,95 @@
+"""The commands speak one language: `--format text|json|csv` (old spellings still accepted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+
+from regime.cli import cli
+
+VOCABULARY = {"text", "json", "csv"}
+
+
+def commands() -> dict[str, click.Command]:
+    found: dict[str, click.Command] = {}
+    for name, command in cli.commands.items():
+        if isinstance(command, click.Group):
+            found.update({f"{name} {sub}": c for sub, c in command.commands.items()})
+        else:
+            found[name] = command
+    return found
+
+
+def option(command: click.Command, name: str) -> click.Option | None:
+    return next((p for p in command.params if isinstance(p, click.Option) and p.name == name), None)
+
+
+FORMATTED = sorted(name for name, command in commands().items() if option(command, "fmt"))
+
+
+def test_every_command_that_prints_data_has_a_format_option():
+    expected = ["evaluate", "history", "label", "models list", "models show", "predict", "run"]
+    assert FORMATTED == expected
+
+
+@pytest.mark.parametrize("name", FORMATTED)
+def test_every_format_option_offers_only_the_shared_vocabulary(name):
+    fmt = option(commands()[name], "fmt")
+    assert fmt is not None and isinstance(fmt.type, click.Choice)
+    assert set(fmt.type.choices) <= VOCABULARY
+    assert fmt.opts == ["--format"]
+    assert fmt.default in (*fmt.type.choices, None)
+
+
+def regime(
+    *args: str, env: dict[str, str] | None = None, prelude: str = ""
+) -> subprocess.CompletedProcess:
+    code = f"{prelude}\nfrom regime.cli import main\nmain()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+
+
+def test_the_old_table_spelling_still_means_text():
+    args = ("label", "--start", "2020-03-06", "--end", "2020-03-20")
+    old, new = regime(*args, "--format", "table"), regime(*args, "--format", "text")
+
+    assert (old.returncode, new.returncode) == (0, 0), old.stderr
+    assert old.stdout == new.stdout and "risk_off" in new.stdout
+
+
+def test_help_and_errors_name_only_the_current_spellings():
+    shown = regime("history", "--help").stdout
+    refused = regime("history", "--format", "xml")
+
+    assert "[text|csv|json]" in shown and "table" not in shown
+    assert refused.returncode == 2
+    assert "'xml' is not one of 'text', 'csv', 'json'" in refused.stderr
+
+
+def test_run_json_is_still_format_json(deployment):
+    old = deployment.regime("run", "--offline", "--json")
+    new = deployment.regime("run", "--offline", "--format", "json")
+
+    assert (old.returncode, new.returncode) == (0, 0), old.stderr
+    first, second = json.loads(old.stdout), json.loads(new.stdout)
+    assert (first["recorded"], second["recorded"]) == (True, False)
+    assert {**first, "recorded": None} == {**second, "recorded": None}
+    assert "--json" not in deployment.regime("run", "--help").stdout
+
+
+def test_run_format_text_prints_what_predict_prints(deployment):
+    deployment.env["REGIME_TODAY"] = "2026-08-22"
+    ran = deployment.regime("run", "--offline", "--format", "text")
+    predicted = deployment.regime("predict")
+
+    assert (ran.returncode, predicted.returncode) == (0, 0), ran.stderr
+    assert ran.stdout == predicted.stdout
