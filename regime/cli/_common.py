@@ -115,6 +115,45 @@ def progress_reporter(
         yield progress
 
 
+def show_warnings_as_lines() -> None:
+    """Print Python warnings as `warning: <message>` lines, without a file name or source line.
+
+    Installed by the console entry point only: the library never changes how its host
+    application shows warnings. `logging.captureWarnings` (used by `regime run`) formats
+    through `warnings.formatwarning`, so its log lines are the bare message too.
+    """
+    import warnings
+
+    def formatwarning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        line: str | None = None,
+    ) -> str:
+        own = category is UserWarning  # regime's warnings; name anybody else's category
+        return str(message) if own else f"{category.__name__}: {message}"
+
+    def showwarning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        stream = file if file is not None else sys.stderr
+        if stream is None:  # pythonw: no console to warn on
+            return
+        try:
+            stream.write(f"warning: {formatwarning(message, category, filename, lineno)}\n")
+        except OSError:
+            pass  # like warnings' own: a closed stderr must not turn a warning into a crash
+
+    warnings.formatwarning = formatwarning
+    warnings.showwarning = showwarning
+
+
 def run_guarded(command: click.Command) -> int:
     """Run a click command; a RegimeError becomes one line on stderr and its exit code."""
     try:

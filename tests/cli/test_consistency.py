@@ -1,4 +1,5 @@
-"""The commands speak one language: `--format text|json|csv` (old spellings still accepted)."""
+"""The commands speak one language: `--format text|json|csv` (old spellings still accepted),
+and warnings are one `warning:` line without source lines."""
 
 from __future__ import annotations
 
@@ -93,3 +94,50 @@ def test_run_format_text_prints_what_predict_prints(deployment):
 
     assert (ran.returncode, predicted.returncode) == (0, 0), ran.stderr
     assert ran.stdout == predicted.stdout
+
+
+def with_library_drift(deployment) -> None:
+    """Make the active model's card claim another scikit-learn: loading it warns."""
+    card_path = deployment.models / deployment.latest.strip() / "card.json"
+    card = json.loads(card_path.read_text())
+    card["libraries"]["scikit-learn"] = "0.1.0"
+    card_path.write_text(json.dumps(card))
+
+
+def test_a_warning_is_one_line_without_a_file_name_or_source_line(deployment):
+    with_library_drift(deployment)
+    deployment.env["REGIME_TODAY"] = "2026-08-22"
+
+    done = deployment.regime("predict")
+
+    assert done.returncode == 0
+    [line] = done.stderr.splitlines()
+    assert line.startswith("warning: model was saved with scikit-learn 0.1.0, running ")
+    assert "predict.py" not in done.stderr and "warnings.warn" not in done.stderr
+
+
+def test_in_the_jobs_json_logs_a_warning_is_its_message_alone(deployment):
+    with_library_drift(deployment)
+
+    done = deployment.regime("run", "--offline", "--log-format", "json")
+
+    assert done.returncode == 0, done.stderr
+    entries = [json.loads(line) for line in done.stderr.splitlines()]
+    [drift] = [e for e in entries if e["logger"] == "py.warnings"]
+    assert drift["level"] == "WARNING"
+    assert drift["message"].startswith("model was saved with scikit-learn 0.1.0, running ")
+    assert "\n" not in drift["message"] and ".py:" not in drift["message"]
+
+
+def test_the_library_leaves_warnings_formatting_alone():
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import warnings, regime.cli; print(warnings.showwarning.__module__)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.stdout.strip() == "warnings"
