@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from regime.cli._progress import ProgressLine
 from regime.errors import ConfigError, RegimeError
 
 if TYPE_CHECKING:
@@ -94,25 +95,26 @@ def format_option(*choices: str, default: str | None = "text", help: str | None 
     )
 
 
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="No progress output; results and errors still print."
+)
+
+
 @contextmanager
-def progress_reporter(
-    label: str, enabled: bool = True
-) -> Iterator[Callable[[int, int], None] | None]:
+def progress_reporter(label: str, enabled: bool = True) -> Iterator[ProgressLine | None]:
     """A `progress(done, total)` callback drawing a bar on stderr, or None.
 
     None (no bar) when `enabled` is false or stderr is not a terminal: logs and CI output stay
-    free of carriage-return noise.
+    free of carriage-return noise. `reporter.note(message)` prints a line above the bar.
     """
     if not (enabled and sys.stderr.isatty()):
         yield None
         return
-    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
-        yield progress
+    bar = ProgressLine(label, sys.stderr)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def show_warnings_as_lines() -> None:

@@ -1,5 +1,5 @@
 """The commands speak one language: `--format text|json|csv` (old spellings still accepted),
-and warnings are one `warning:` line without source lines."""
+`--quiet` wherever progress is shown, warnings as one `warning:` line without source lines."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from regime.cli import cli
 
 VOCABULARY = {"text", "json", "csv"}
+SHOWS_PROGRESS = ("evaluate", "fetch", "report", "train")
 
 
 def commands() -> dict[str, click.Command]:
@@ -44,6 +45,12 @@ def test_every_format_option_offers_only_the_shared_vocabulary(name):
     assert set(fmt.type.choices) <= VOCABULARY
     assert fmt.opts == ["--format"]
     assert fmt.default in (*fmt.type.choices, None)
+
+
+@pytest.mark.parametrize("name", SHOWS_PROGRESS)
+def test_every_command_with_a_progress_bar_can_be_quiet(name):
+    quiet = option(commands()[name], "quiet")
+    assert quiet is not None and set(quiet.opts) == {"--quiet", "-q"}
 
 
 def regime(
