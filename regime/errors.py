@@ -19,6 +19,12 @@ class ConfigError(RegimeError):
     exit_code = 2
 
 
+class MissingExtraError(RegimeError):
+    """A command needs an optional dependency (a `pip install 'regime[...]'` extra)."""
+
+    exit_code = 2
+
+
 class DataSourceError(RegimeError):
     """A data source (snapshot, cache, FRED, Yahoo) could not give valid data."""
 

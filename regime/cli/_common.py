@@ -1,4 +1,6 @@
-"""What every command shares: the --config option and turning errors into one line.
+"""What every command shares: --config, --format, --quiet and the progress bar, the date
+freshness is judged on, the check for an optional extra, warnings as lines, and turning errors
+into one line with an exit code.
 
 Every module of this package imports only click and light foundation modules at its top; a
 command imports what it needs (pandas, scikit-learn, ...) inside its function, so `regime
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from regime.cli._progress import ProgressLine
-from regime.errors import ConfigError, RegimeError
+from regime.errors import ConfigError, MissingExtraError, RegimeError
 
 if TYPE_CHECKING:
     from regime.config import Settings
@@ -115,6 +117,24 @@ def progress_reporter(label: str, enabled: bool = True) -> Iterator[ProgressLine
         yield bar
     finally:
         bar.close()
+
+
+# What the optional extras in pyproject.toml bring, by import name.
+EVAL_MODULES = ("statsmodels", "hmmlearn")
+REPORT_MODULES = ("matplotlib",)
+
+
+def require_extra(command: str, extra: str, modules: Sequence[str]) -> None:
+    """Stop with one line naming the install that brings `modules`, before anything imports
+    them (a missing one would otherwise surface as a traceback deep in the command)."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingExtraError(
+            f"`regime {command}` needs {', '.join(missing)}: pip install 'regime[{extra}]' "
+            f"(in a checkout: pip install -e '.[{extra}]')"
+        )
 
 
 def show_warnings_as_lines() -> None:

@@ -10,10 +10,12 @@ import click
 
 from regime.atomic import write_text_atomic
 from regime.cli._common import (
+    EVAL_MODULES,
     config_option,
     format_option,
     progress_reporter,
     quiet_option,
+    require_extra,
     settings_from,
 )
 from regime.errors import RegimeError
@@ -41,6 +43,7 @@ def evaluate_command(
     fmt: str, predictions_path: Path | None, quiet: bool, config_path: Path | None
 ) -> None:
     """Compare the model with its peers out of sample (walk-forward) and backtest its calls."""
+    require_extra("evaluate", "eval", EVAL_MODULES)
     from regime.sources.market_data import load_market_data
 
     settings = settings_from(config_path)

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from regime.cli._common import config_option, quiet_option, settings_from
+from regime.cli._common import (
+    EVAL_MODULES,
+    REPORT_MODULES,
+    config_option,
+    quiet_option,
+    require_extra,
+    settings_from,
+)
 from regime.cli.evaluate import run_with_progress
 
 
@@ -22,6 +29,7 @@ from regime.cli.evaluate import run_with_progress
 @config_option
 def report_command(out_dir: Path, quiet: bool, config_path: Path | None) -> None:
     """Evaluate walk-forward, then write PNG charts and one HTML page that embeds them."""
+    require_extra("report", "report", (*EVAL_MODULES, *REPORT_MODULES))
     from regime.evaluation.report import build_report, feature_importances, write_report
     from regime.sources.market_data import load_market_data
 
