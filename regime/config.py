@@ -154,8 +154,13 @@ class WalkForwardSettings(_Frozen):
 
 
 class PathSettings(_Frozen):
+    """Where things live. Relative paths resolve against the config file's folder."""
+
+    # None: the copy that comes with the package (the checkout's data/ and models/ in a checkout
+    # or editable install, regime/_bundled/ in a wheel), wherever the config file is.
     data: Path | None = None
     models: Path | None = None
+    # None: the user cache directory (platformdirs).
     cache: Path | None = None
 
 

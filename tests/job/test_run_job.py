@@ -244,3 +244,14 @@ def test_a_run_killed_mid_write_is_rolled_back_by_the_next_run(deployment, invok
     assert len(rows(deployment.history)) == 1
     with sqlite3.connect(deployment.history) as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_the_history_folders_are_created_on_the_first_run(deployment):
+    nested = deployment.root / "state" / "regime" / "weekly" / "history.sqlite"
+    config = deployment.config.read_text().replace(str(deployment.history), str(nested))
+    deployment.config.write_text(config)
+
+    result = deployment.regime("run", "--offline")
+
+    assert result.returncode == 0, result.stderr
+    assert rows(nested) != []
