@@ -153,8 +153,9 @@ def show_warnings_as_lines() -> None:
         lineno: int,
         line: str | None = None,
     ) -> str:
+        text = " ".join(str(message).split())  # one line, whatever the library wrote
         own = category is UserWarning  # regime's warnings; name anybody else's category
-        return str(message) if own else f"{category.__name__}: {message}"
+        return text if own else f"{category.__name__}: {text}"
 
     def showwarning(
         message: Warning | str,

@@ -16,8 +16,10 @@ REPO = Path(__file__).resolve().parents[2]
 FAKE_YFINANCE = """
 import warnings
 
-import pandas as pd
-from pandas.errors import Pandas4Warning
+import pandas.errors
+
+# pandas 3 names the deprecations due in pandas 4; older pandas raises plain DeprecationWarnings.
+Pandas4Warning = getattr(pandas.errors, "Pandas4Warning", DeprecationWarning)
 
 # As yfinance/__init__.py does, placing this filter first in line.
 warnings.filterwarnings("default", category=DeprecationWarning, module="^yfinance")

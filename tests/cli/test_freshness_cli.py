@@ -13,6 +13,16 @@ STALE = "the week predicted (2026-08-21) is 101 days old on 2026-11-30, more tha
 STALE += "max_staleness_days.week (7); run `regime fetch` for newer data"
 
 
+VERSION_SKEW = ("model was saved with", "InconsistentVersionWarning")
+
+
+def said(stderr: str) -> str:
+    """stderr without the library-version warnings that loading the committed model gives
+    whenever the installed libraries differ from those that saved it (CI's lowest run)."""
+    lines = stderr.splitlines(keepends=True)
+    return "".join(line for line in lines if not any(skew in line for skew in VERSION_SKEW))
+
+
 def at(deployment, today: str):
     deployment.env["REGIME_TODAY"] = today
     return deployment
@@ -22,21 +32,21 @@ def test_predict_warns_in_one_line_when_the_week_is_older_than_a_week(deployment
     done = at(deployment, "2026-11-30").regime("predict", "--format", "json")
 
     assert done.returncode == 0
-    assert done.stderr == f"warning: {STALE}\n"
+    assert said(done.stderr) == f"warning: {STALE}\n"
     assert json.loads(done.stdout)["as_of"] == WEEK
 
 
 def test_predict_is_silent_while_the_week_is_fresh(deployment):
     done = at(deployment, "2026-08-28").regime("predict")
 
-    assert (done.returncode, done.stderr) == (0, "")
+    assert (done.returncode, said(done.stderr)) == (0, "")
     assert done.stdout.startswith(f"Week ending {WEEK}: ")
 
 
 def test_a_week_asked_for_by_date_is_old_on_purpose_and_not_warned_about(deployment):
     done = at(deployment, "2026-11-30").regime("predict", "--as-of", "2020-03-20")
 
-    assert (done.returncode, done.stderr) == (0, "")
+    assert (done.returncode, said(done.stderr)) == (0, "")
 
 
 def test_a_bad_today_is_one_line_and_exit_code_2(deployment):
