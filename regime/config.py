@@ -110,6 +110,10 @@ class MaxStaleness(_Frozen):
     daily: Annotated[int, Field(ge=1)] = 10
     weekly: Annotated[int, Field(ge=1)] = 14
     monthly: Annotated[int, Field(ge=1)] = 70
+    # How old the predicted week may be, against today, before `predict` and `run` warn
+    # (regime/freshness.py). It changes no feature, so it stays out of the fingerprint and the
+    # model card (exclude=True): changing it never renames a model version.
+    week: Annotated[int, Field(ge=0, exclude=True)] = 7
 
 
 PositiveInt = Annotated[int, Field(ge=1)]
@@ -258,8 +262,13 @@ class WalkForwardSettings(_Frozen):
 
 
 class PathSettings(_Frozen):
+    """Where things live. Relative paths resolve against the config file's folder."""
+
+    # None: the copy that comes with the package (the checkout's data/ and models/ in a checkout
+    # or editable install, regime/_bundled/ in a wheel), wherever the config file is.
     data: Path | None = None
     models: Path | None = None
+    # None: the user cache directory (platformdirs).
     cache: Path | None = None
 
 

@@ -19,6 +19,12 @@ class ConfigError(RegimeError):
     exit_code = 2
 
 
+class MissingExtraError(RegimeError):
+    """A command needs an optional dependency (a `pip install 'regime[...]'` extra)."""
+
+    exit_code = 2
+
+
 class DataSourceError(RegimeError):
     """A data source (snapshot, cache, FRED, Yahoo) could not give valid data."""
 
@@ -27,6 +33,12 @@ class DataSourceError(RegimeError):
 
 class StaleDataError(DataSourceError):
     """The data needed for a date is not available (yet)."""
+
+
+class StaleWeekError(DataSourceError):
+    """The latest week is older than `max_staleness_days.week` (an error only under --strict)."""
+
+    exit_code = 6
 
 
 class ModelArtifactError(RegimeError):

@@ -73,6 +73,15 @@ def test_the_fingerprint_ignores_paths_but_not_label_rules(tmp_path, project_set
     assert stricter.fingerprint() != project_settings.fingerprint()
 
 
+def test_the_week_allowance_is_read_but_renames_no_model(tmp_path, project_settings):
+    looser = load_settings(
+        write_config(tmp_path, lambda raw: raw["max_staleness_days"].update({"week": 30}))
+    )
+    assert looser.max_staleness_days.week == 30
+    assert looser.fingerprint() == project_settings.fingerprint()
+    assert "week" not in looser.learning_settings()["max_staleness_days"]
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

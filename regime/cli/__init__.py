@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from regime.cli._common import run_guarded
+from regime.cli._common import run_guarded, show_warnings_as_lines
 from regime.cli.evaluate import evaluate_command
 from regime.cli.fetch import fetch_command
 from regime.cli.history import history_command
@@ -44,4 +44,5 @@ cli.add_command(train_command)
 
 def main() -> None:
     """Console-script entry point."""
+    show_warnings_as_lines()
     sys.exit(run_guarded(cli))

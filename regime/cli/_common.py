@@ -1,4 +1,6 @@
-"""What every command shares: the --config option and turning errors into one line.
+"""What every command shares: --config, --format, --quiet and the progress bar, the date
+freshness is judged on, the check for an optional extra, warnings as lines, and turning errors
+into one line with an exit code.
 
 Every module of this package imports only click and light foundation modules at its top; a
 command imports what it needs (pandas, scikit-learn, ...) inside its function, so `regime
@@ -7,15 +9,18 @@ command imports what it needs (pandas, scikit-learn, ...) inside its function, s
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from regime.errors import RegimeError
+from regime.cli._progress import ProgressLine
+from regime.errors import ConfigError, MissingExtraError, RegimeError
 
 if TYPE_CHECKING:
     from regime.config import Settings
@@ -43,25 +48,133 @@ def settings_from(config_path: Path | None) -> Settings:
     return load_settings(config_path)
 
 
+TODAY_ENV = "REGIME_TODAY"
+
+
+def today() -> date:
+    """Today's date, or $REGIME_TODAY (YYYY-MM-DD): what freshness is measured against.
+
+    Only the command line reads the variable (tests and replays set it); the library takes
+    "today" as an argument.
+    """
+    given = os.environ.get(TODAY_ENV, "").strip()
+    if not given:
+        return date.today()
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise ConfigError(
+            f"{TODAY_ENV}={given} is not a date (YYYY-MM-DD); unset it to use today's date"
+        ) from None
+
+
+# Older spellings of --format values, still accepted but not shown in --help.
+FORMAT_ALIASES = {"table": "text"}
+
+
+class FormatChoice(click.Choice):  # type: ignore[type-arg]
+    """`text`/`json`/`csv` (those that apply), also accepting the old spellings as aliases."""
+
+    def __init__(self, choices: Sequence[str], aliases: Mapping[str, str] = FORMAT_ALIASES):
+        super().__init__(list(choices))
+        self.aliases = {old: new for old, new in aliases.items() if new in choices}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value in self.aliases:
+            value = self.aliases[value]
+        return super().convert(value, param, ctx)
+
+
+def format_option(*choices: str, default: str | None = "text", help: str | None = None) -> Any:
+    """`--format` with the shared vocabulary; the value reaches the command as `fmt`."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatChoice(choices),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="No progress output; results and errors still print."
+)
+
+
 @contextmanager
-def progress_reporter(
-    label: str, enabled: bool = True
-) -> Iterator[Callable[[int, int], None] | None]:
+def progress_reporter(label: str, enabled: bool = True) -> Iterator[ProgressLine | None]:
     """A `progress(done, total)` callback drawing a bar on stderr, or None.
 
     None (no bar) when `enabled` is false or stderr is not a terminal: logs and CI output stay
-    free of carriage-return noise.
+    free of carriage-return noise. `reporter.note(message)` prints a line above the bar.
     """
     if not (enabled and sys.stderr.isatty()):
         yield None
         return
-    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+    bar = ProgressLine(label, sys.stderr)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
 
-        yield progress
+# What the optional extras in pyproject.toml bring, by import name.
+EVAL_MODULES = ("statsmodels", "hmmlearn")
+REPORT_MODULES = ("matplotlib",)
+
+
+def require_extra(command: str, extra: str, modules: Sequence[str]) -> None:
+    """Stop with one line naming the install that brings `modules`, before anything imports
+    them (a missing one would otherwise surface as a traceback deep in the command)."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingExtraError(
+            f"`regime {command}` needs {', '.join(missing)}: pip install 'regime[{extra}]' "
+            f"(in a checkout: pip install -e '.[{extra}]')"
+        )
+
+
+def show_warnings_as_lines() -> None:
+    """Print Python warnings as `warning: <message>` lines, without a file name or source line.
+
+    Installed by the console entry point only: the library never changes how its host
+    application shows warnings. `logging.captureWarnings` (used by `regime run`) formats
+    through `warnings.formatwarning`, so its log lines are the bare message too.
+    """
+    import warnings
+
+    def formatwarning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        line: str | None = None,
+    ) -> str:
+        text = " ".join(str(message).split())  # one line, whatever the library wrote
+        own = category is UserWarning  # regime's warnings; name anybody else's category
+        return text if own else f"{category.__name__}: {text}"
+
+    def showwarning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        stream = file if file is not None else sys.stderr
+        if stream is None:  # pythonw: no console to warn on
+            return
+        try:
+            stream.write(f"warning: {formatwarning(message, category, filename, lineno)}\n")
+        except OSError:
+            pass  # like warnings' own: a closed stderr must not turn a warning into a crash
+
+    warnings.formatwarning = formatwarning
+    warnings.showwarning = showwarning
 
 
 def run_guarded(command: click.Command) -> int:

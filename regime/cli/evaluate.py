@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from regime.atomic import write_text_atomic
-from regime.cli._common import config_option, progress_reporter, settings_from
+from regime.cli._common import (
+    EVAL_MODULES,
+    config_option,
+    format_option,
+    progress_reporter,
+    quiet_option,
+    require_extra,
+    settings_from,
+)
 from regime.errors import RegimeError
 
 if TYPE_CHECKING:
@@ -21,9 +29,7 @@ if TYPE_CHECKING:
 
 
 @click.command("evaluate")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("text", "json")
 @click.option(
     "--predictions",
     "predictions_path",
@@ -39,15 +45,22 @@ if TYPE_CHECKING:
     help="Also write the whole evaluation (scores, tables, every model's weekly calls and "
     "probabilities) to this JSON file.",
 )
+@quiet_option
 @config_option
 def evaluate_command(
-    fmt: str, predictions_path: Path | None, save_path: Path | None, config_path: Path | None
+    fmt: str,
+    predictions_path: Path | None,
+    save_path: Path | None,
+    quiet: bool,
+    config_path: Path | None,
 ) -> None:
     """Compare the model with its peers out of sample (walk-forward) and backtest its calls."""
+    require_extra("evaluate", "eval", EVAL_MODULES)
     from regime.sources.market_data import load_market_data
 
     settings = settings_from(config_path)
-    evaluation = run_with_progress(settings, load_market_data(settings), "evaluating")
+    data = load_market_data(settings)
+    evaluation = run_with_progress(settings, data, "evaluating", enabled=not quiet)
     if predictions_path is not None:
         write_predictions(evaluation.predictions(), predictions_path)
     if save_path is not None:
@@ -56,11 +69,13 @@ def evaluate_command(
     click.echo(json.dumps(result) if fmt == "json" else render_table(result))
 
 
-def run_with_progress(settings: Settings, data: MarketData, label: str) -> Evaluation:
-    """`evaluate`, with a progress bar on stderr when it is a terminal."""
+def run_with_progress(
+    settings: Settings, data: MarketData, label: str, enabled: bool = True
+) -> Evaluation:
+    """`evaluate`, with a progress bar on stderr when it is a terminal and `enabled`."""
     from regime.evaluation.evaluate import evaluate
 
-    with progress_reporter(label) as progress:
+    with progress_reporter(label, enabled) as progress:
         return evaluate(data, settings, progress=progress)
 
 

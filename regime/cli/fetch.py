@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from regime.cli._common import config_option, settings_from
+from regime.cli._common import config_option, progress_reporter, settings_from
 from regime.errors import DataSourceError
 
 if TYPE_CHECKING:
@@ -34,7 +33,9 @@ if TYPE_CHECKING:
 @click.option(
     "--vintages", is_flag=True, help="Also fetch first releases (ALFRED) of fetch.vintage_series."
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-series summary.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress bar and no per-series summary (errors print)."
+)
 @config_option
 def fetch_command(
     series: tuple[str, ...],
@@ -55,18 +56,22 @@ def fetch_command(
     start = since.date() if since is not None else None
     total = len(plan(settings, series or None))
     total += len(settings.fetch.vintage_series) if vintages else 0
-    if quiet or not sys.stdout.isatty():
-        report = fetch(settings, series=series or None, since=start, full=full, vintages=vintages)
-    else:
-        with click.progressbar(length=total, label="fetching", show_pos=True) as bar:
-            report = fetch(
-                settings,
-                series=series or None,
-                since=start,
-                full=full,
-                vintages=vintages,
-                on_progress=lambda _key: bar.update(1),
-            )
+    done: list[str] = []
+    with progress_reporter("fetching", enabled=not quiet) as bar:
+
+        def advance(key: str) -> None:
+            done.append(key)
+            if bar is not None:
+                bar(len(done), total)
+
+        report = fetch(
+            settings,
+            series=series or None,
+            since=start,
+            full=full,
+            vintages=vintages,
+            on_progress=advance,
+        )
     _show(report, quiet)
     if not report.ok:
         names = ", ".join(s.key for s in report.failed)

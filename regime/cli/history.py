@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from regime.cli._common import config_option, settings_from
+from regime.cli._common import config_option, format_option, settings_from
 from regime.constants import REGIMES
 
 if TYPE_CHECKING:
@@ -22,13 +22,7 @@ if TYPE_CHECKING:
 @click.option(
     "--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only weeks from this date."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option("text", "csv", "json")
 @config_option
 def history_command(since: datetime | None, fmt: str, config_path: Path | None) -> None:
     """Print the recorded predictions; a regime change is marked with the regime it left."""
@@ -47,14 +41,19 @@ def history_command(since: datetime | None, fmt: str, config_path: Path | None) 
 def render_table(rows: list[HistoryRow]) -> str:
     if not rows:
         return "no predictions recorded"
-    lines = [f"{'week':<12}{'regime':<16}{'conf.':>6}  {'model':<20}change"]
+    lines = [f"{'week':<12}{'regime':<16}{'conf.':>6}{'lead':>6}{'bear':>6}  {'model':<20}change"]
     for row in rows:
         change = f"<- from {row.changed_from}" if row.changed_from else ""
         lines.append(
-            f"{row.as_of:<12}{row.regime:<16}{row.confidence:>6.0%}  "
+            f"{row.as_of:<12}{row.regime:<16}{row.confidence:>6.0%}"
+            f"{_percent(row.small_caps_lead):>6}{_percent(row.bear_market_starts):>6}  "
             f"{row.model_version:<20}{change}".rstrip()
         )
     return "\n".join(lines)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
 
 
 def render_csv(rows: list[HistoryRow]) -> str:
@@ -71,6 +70,8 @@ def render_csv(rows: list[HistoryRow]) -> str:
             "changed_from",
             "stale",
             "recorded_at",
+            "small_caps_lead",
+            "bear_market_starts",
         ]
     )
     for row in rows:
@@ -85,6 +86,8 @@ def render_csv(rows: list[HistoryRow]) -> str:
                 row.changed_from or "",
                 " ".join(row.stale),
                 row.recorded_at,
+                "" if row.small_caps_lead is None else f"{row.small_caps_lead:.6f}",
+                "" if row.bear_market_starts is None else f"{row.bear_market_starts:.6f}",
             ]
         )
     return out.getvalue()

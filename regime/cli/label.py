@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from regime.cli._common import config_option, settings_from
+from regime.cli._common import config_option, format_option, settings_from
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,13 +22,7 @@ if TYPE_CHECKING:
 @click.option(
     "--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last week (ISO date)."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "json", "table"]),
-    default="table",
-    show_default=True,
-)
+@format_option("text", "csv", "json")
 @config_option
 def label_command(
     start: datetime | None, end: datetime | None, fmt: str, config_path: Path | None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from regime.cli._common import config_option, settings_from
+from regime.cli._common import config_option, format_option, settings_from
 
 if TYPE_CHECKING:
     from regime.model.registry import VersionInfo
@@ -20,9 +20,7 @@ def models_group() -> None:
 
 
 @models_group.command("list")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("text", "json")
 @config_option
 def list_command(fmt: str, config_path: Path | None) -> None:
     """Every saved version, its walk-forward scores, and whether it is active or unusable."""
@@ -48,9 +46,7 @@ def list_command(fmt: str, config_path: Path | None) -> None:
 
 @models_group.command("show")
 @click.argument("version")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @config_option
 def show_command(version: str, fmt: str, config_path: Path | None) -> None:
     """A version's card (json: the whole card) and whether its artifact passes the sha256 check."""

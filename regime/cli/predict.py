@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from regime.cli._common import config_option, model_option, settings_from
+from regime.cli._common import config_option, format_option, model_option, settings_from, today
 
 if TYPE_CHECKING:
     from regime.model.predict import Outlook, RegimePrediction
@@ -23,20 +23,26 @@ if TYPE_CHECKING:
     default=None,
     help="Answer for the week of this date, using only data published by its Friday.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @model_option
 @config_option
 def predict_command(
     as_of: datetime | None, fmt: str, model_path: Path | None, config_path: Path | None
 ) -> None:
-    """Print the market regime of the latest week (or of --as-of) with its confidence."""
+    """Print the market regime of the latest week (or of --as-of) with its confidence.
+
+    Warns on stderr when the week predicted is older than max_staleness_days.week today.
+    """
     from regime.model.predict import load_model
 
     settings = settings_from(config_path)
+    now = today()
     model = load_model(model_path, settings)
-    prediction = model.predict_current(as_of.date() if as_of else None)
+    prediction = model.predict_current(as_of.date() if as_of else None, today=now)
+    if as_of is None:  # a week asked for by date is old on purpose
+        warning = model.freshness(prediction, now).warning()
+        if warning is not None:
+            click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(prediction.to_dict()))
     else:

@@ -1,7 +1,7 @@
 """`regime run`: the scheduled job (cron, systemd timer, CI): fetch, predict, record.
 
 Logs go to stderr with levels (text or JSON lines); a failure is one ERROR line and a non-zero
-exit code (the error's own, 70 for a bug). Nothing is printed on stdout unless `--json`.
+exit code (the error's own, 70 for a bug). Nothing is printed on stdout unless `--format`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from regime.cli._common import config_option, model_option, settings_from
+from regime.cli._common import config_option, format_option, model_option, settings_from, today
 from regime.errors import RegimeError
 from regime.logging_setup import FORMATS, configure
 
@@ -22,11 +22,20 @@ EXIT_BUG = 70  # EX_SOFTWARE
 
 @click.command("run")
 @click.option("--offline", is_flag=True, help="Do not fetch, even when FRED_API_KEY is set.")
-@click.option("--strict", is_flag=True, help="Fail when any series fails to fetch.")
-@model_option
 @click.option(
-    "--json", "as_json", is_flag=True, help="Also print the prediction as JSON on stdout."
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 3) when a series fails to fetch, and (exit 6, after recording) when the "
+    "week predicted is older than max_staleness_days.week.",
 )
+@model_option
+@format_option(
+    "text",
+    "json",
+    default=None,
+    help='Also print the prediction on stdout (json adds "recorded"). Default: nothing.',
+)
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format json.")
 @click.option(
     "--log-format",
     type=click.Choice(FORMATS),
@@ -45,12 +54,13 @@ def run_command(
     offline: bool,
     strict: bool,
     model_path: Path | None,
+    fmt: str | None,
     as_json: bool,
     log_format: str,
     log_level: str,
     config_path: Path | None,
 ) -> None:
-    """Fetch new data (when FRED_API_KEY is set), predict the latest week, record it.
+    """Fetch new data (FRED only with FRED_API_KEY), predict the latest week, record it.
 
     Idempotent: a second run for the same week and model adds nothing. The prediction history
     is the SQLite file of history.path in config.yaml; `regime history` prints it.
@@ -60,7 +70,9 @@ def run_command(
         from regime.job.run import run_job
 
         settings = settings_from(config_path)
-        result = run_job(settings, offline=offline, strict=strict, model_path=model_path)
+        result = run_job(
+            settings, offline=offline, strict=strict, model_path=model_path, today=today()
+        )
     except RegimeError as exc:
         fields = {"error": type(exc).__name__, "exit_code": exc.exit_code}
         log.error("%s", exc, extra={"fields": fields})
@@ -74,5 +86,9 @@ def run_command(
         )
         log.debug("traceback", exc_info=True)
         raise click.exceptions.Exit(EXIT_BUG) from None
-    if as_json:
+    if fmt == "json" or as_json:
         click.echo(json.dumps({**result.prediction.to_dict(), "recorded": result.added}))
+    elif fmt == "text":
+        from regime.cli.predict import render_text
+
+        click.echo(render_text(result.prediction))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from regime.cli._common import config_option, progress_reporter, settings_from
+from regime.cli._common import config_option, progress_reporter, quiet_option, settings_from
 
 if TYPE_CHECKING:
     from regime.model.registry import Registration
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 @click.command("train")
 @config_option
-@click.option("--quiet", is_flag=True, help="No progress output.")
+@quiet_option
 @click.option("--force", is_flag=True, help="Make the new version active even if it scores worse.")
 def train_command(config_path: Path | None, quiet: bool, force: bool) -> None:
     """Retrain the model from the current data; promote it if it is not worse than the active one.
@@ -33,12 +33,15 @@ def train_command(config_path: Path | None, quiet: bool, force: bool) -> None:
     settings = settings_from(config_path)
     data = load_market_data(settings)
 
-    def stage(message: str) -> None:
-        if not quiet:
-            click.echo(f"- {message}", err=True)
+    with progress_reporter("  refits", enabled=not quiet) as bar:
 
-    with progress_reporter("  refits", enabled=not quiet) as progress:
-        trained = train_model(data, settings, progress=progress, stage=stage)
+        def stage(message: str) -> None:
+            if bar is not None:
+                bar.note(f"- {message}")  # above the bar, never on its line
+            elif not quiet:
+                click.echo(f"- {message}", err=True)
+
+        trained = train_model(data, settings, progress=bar, stage=stage)
     outcome = register(trained.payload(), trained.card, settings.models_dir, force=force)
     click.echo(render_summary(trained.card, outcome.path, outcome))
 

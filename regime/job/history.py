@@ -57,6 +57,9 @@ class HistoryRow:
     stale: tuple[str, ...]
     recorded_at: str
     changed_from: str | None = None
+    # P(small caps lead) and P(a bear market starts) from the prediction's outlook, if any.
+    small_caps_lead: float | None = None
+    bear_market_starts: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +72,8 @@ class HistoryRow:
             "recorded_at": self.recorded_at,
             "regime_change": self.changed_from is not None,
             "changed_from": self.changed_from,
+            "small_caps_lead": self.small_caps_lead,
+            "bear_market_starts": self.bear_market_starts,
         }
 
 
@@ -178,14 +183,16 @@ def read_history(path: Path, since: date | None = None) -> list[HistoryRow]:
                 return []
             raw = con.execute(
                 "SELECT as_of, model_version, regime, confidence, probabilities, stale, "
-                "recorded_at FROM predictions ORDER BY as_of, recorded_at, model_version"
+                "recorded_at, prediction FROM predictions "
+                "ORDER BY as_of, recorded_at, model_version"
             ).fetchall()
     except sqlite3.DatabaseError as exc:
         raise HistoryError(f"cannot read the prediction history {path} ({exc})") from None
     rows: list[HistoryRow] = []
     previous: str | None = None
-    for as_of, version, regime, confidence, proba, stale, recorded_at in raw:
+    for as_of, version, regime, confidence, proba, stale, recorded_at, whole in raw:
         changed = previous if previous is not None and previous != regime else None
+        lead, bear = _event_probabilities(whole)
         rows.append(
             HistoryRow(
                 as_of,
@@ -196,12 +203,28 @@ def read_history(path: Path, since: date | None = None) -> list[HistoryRow]:
                 tuple(json.loads(stale)),
                 recorded_at,
                 changed,
+                lead,
+                bear,
             )
         )
         previous = regime
     if since is not None:
         rows = [row for row in rows if row.as_of >= since.isoformat()]
     return rows
+
+
+def _event_probabilities(prediction_json: str) -> tuple[float | None, float | None]:
+    """The outlook's two event probabilities from a recorded prediction (None before outlooks)."""
+    try:
+        outlook = json.loads(prediction_json).get("outlook") or {}
+    except (ValueError, AttributeError):
+        return None, None
+
+    def probability(key: str) -> float | None:
+        event = outlook.get(key)
+        return float(event["probability"]) if isinstance(event, dict) else None
+
+    return probability("small_caps_lead"), probability("bear_market_starts")
 
 
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:

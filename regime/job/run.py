@@ -11,12 +11,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from regime.config import Settings
-from regime.errors import DataSourceError, HistoryError
+from regime.errors import DataSourceError, HistoryError, StaleWeekError
+from regime.freshness import Freshness
 from regime.job.history import open_history, record
 from regime.model.predict import RegimePrediction, load_model
 from regime.sources.fetch import KEY_ENV, fetch, fred_api_key
@@ -27,12 +29,14 @@ log = logging.getLogger("regime.jobs")
 
 @dataclass(frozen=True)
 class RunResult:
-    """What one run did: the prediction, whether it added a row, whether data was fetched."""
+    """What one run did: the prediction, whether it added a row, whether data was fetched,
+    and how fresh the prediction is."""
 
     prediction: RegimePrediction
     added: bool
     fetched: bool
     history_path: Path
+    freshness: Freshness
 
 
 def run_job(
@@ -41,22 +45,29 @@ def run_job(
     offline: bool = False,
     strict: bool = False,
     model_path: Path | None = None,
+    today: date | None = None,
 ) -> RunResult:
-    """Fetch (when a FRED key is set and not `offline`), predict the latest week, record it.
+    """Fetch (unless `offline`), predict the latest week, record it.
 
-    With `strict`, a series that fails to fetch is an error (DataSourceError) instead of a
-    warning. Raises HistoryError when the history cannot be used; it is checked before any
-    download, and a file that fails the check is never written to.
+    A week older than `max_staleness_days.week` on `today` (default: the clock's) is logged
+    as a warning and reported in the result's `freshness`. With `strict`, a series that fails
+    to fetch is an error (DataSourceError, before predicting), and so is a stale week
+    (StaleWeekError, after recording it). Raises HistoryError when the history cannot be used;
+    it is checked before any download, and a file that fails the check is never written to.
     """
     path = settings.history_path
     with job_lock(path, settings.history.lock_timeout_seconds):
         with closing(open_history(path)) as con:
             fetched = refresh(settings, offline=offline, strict=strict)
             model = load_model(model_path, settings)
-            prediction = model.predict_current()
+            prediction = model.predict_current(today=today)
             added = record(con, path, prediction)
-    _report(prediction, added, path)
-    return RunResult(prediction, added, fetched, path)
+    fresh = model.freshness(prediction, today or date.today())
+    # Under --strict a stale week is the run's one error line, not also a warning.
+    _report(prediction, added, path, None if strict else fresh)
+    if strict and fresh.week_is_stale:
+        raise StaleWeekError(f"{fresh.warning()} (the prediction is recorded; --strict)")
+    return RunResult(prediction, added, fetched, path, fresh)
 
 
 @contextmanager
@@ -84,17 +95,16 @@ def job_lock(history_path: Path, timeout: float) -> Iterator[None]:
 
 
 def refresh(settings: Settings, *, offline: bool = False, strict: bool = False) -> bool:
-    """Run `regime fetch`'s refresh when a FRED key is set; True when it fetched."""
+    """Run `regime fetch`'s refresh (only the Yahoo indices without a FRED key); True when it
+    fetched."""
     if offline:
         log.info("offline run: predicting from the cache and the embedded data")
         return False
-    if not fred_api_key(settings):
-        log.warning(
-            "%s is not set: not fetching; predicting from the cache and the embedded data",
-            KEY_ENV,
-        )
-        return False
-    report = fetch(settings)
+    if fred_api_key(settings):
+        report = fetch(settings)
+    else:
+        log.warning("%s is not set: fetching only the Yahoo indices, not FRED", KEY_ENV)
+        report = fetch(settings, series=settings.index_symbols)
     for item in report.series:
         if item.note:
             log.warning("%s", item.note)
@@ -108,7 +118,7 @@ def refresh(settings: Settings, *, offline: bool = False, strict: bool = False) 
     return True
 
 
-def _report(prediction: RegimePrediction, added: bool, path: Path) -> None:
+def _report(prediction: RegimePrediction, added: bool, path: Path, fresh: Freshness | None) -> None:
     fields = {
         "as_of": prediction.as_of,
         "regime": prediction.regime,
@@ -119,6 +129,9 @@ def _report(prediction: RegimePrediction, added: bool, path: Path) -> None:
     }
     if prediction.stale:
         log.warning("stale series (treated as missing): %s", ", ".join(prediction.stale))
+    if fresh is not None and fresh.week_is_stale:
+        age = {"week_age_days": fresh.week_age_days}
+        log.warning("%s", fresh.warning(), extra={"fields": age})
     outcome = "recorded" if added else "already recorded, history unchanged"
     log.info(
         "week ending %s: %s (confidence %.0f%%), model %s: %s",

@@ -22,6 +22,7 @@ from regime.errors import ModelArtifactError, StaleDataError
 from regime.features.known import cadence
 from regime.features.publication import publication_dates, week_ending
 from regime.features.table import build_features
+from regime.freshness import Freshness, freshness
 from regime.model.artifact import latest_version, load_artifact
 from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
@@ -85,7 +86,12 @@ class RegimePrediction:
     probabilities: dict[str, float]
     drivers: tuple[Driver, ...]
     data_through: dict[str, SeriesStatus]
+    # Series whose last observation is older than its cadence allows, today; and as of the
+    # week predicted (those were treated as missing by the features).
     stale: tuple[str, ...]
+    stale_at_week: tuple[str, ...]
+    # Days from the week predicted to today.
+    week_age_days: int
     model: dict[str, str]
     outlook: Outlook | None = None
 
@@ -199,12 +205,16 @@ class RegimeModel:
         )
 
     def predict_current(
-        self, as_of: date | None = None, data: MarketData | None = None
+        self,
+        as_of: date | None = None,
+        data: MarketData | None = None,
+        today: date | None = None,
     ) -> RegimePrediction:
         """The regime of the week of `as_of` (default: the latest week with index closes).
 
         Only observations published by that week's Friday are used, and, for a week on or
         before the model's last training label, only the walk-forward model fitted before it.
+        Staleness is judged on `today` (default: the clock's date) and on the week itself.
         Raises StaleDataError when the data has no index closes for that week.
         """
         data = data if data is not None else load_market_data(self.settings, self._inputs())
@@ -218,6 +228,7 @@ class RegimeModel:
         regime = str(calls[-1])
         used = self._used_observations(data, week)
         outlook = _outlook(period, features.loc[[week]], self.settings)
+        fresh = self._freshness(week, used, today or date.today())
         return RegimePrediction(
             as_of=week.date().isoformat(),
             regime=regime,
@@ -225,7 +236,9 @@ class RegimeModel:
             probabilities={r: float(proba[r]) for r in REGIMES},
             drivers=_drivers(period.classifier, row, regime),
             data_through=self._data_through(data, used),
-            stale=self._stale(used, week),
+            stale=fresh.stale_series,
+            stale_at_week=fresh.stale_series_at_week,
+            week_age_days=fresh.week_age_days,
             model={
                 "version": self.version,
                 "trained_through": period.trained_through.date().isoformat(),
@@ -271,14 +284,24 @@ class RegimeModel:
             for key, last in used.items()
         }
 
-    def _stale(self, used: dict[str, pd.Timestamp], week: pd.Timestamp) -> tuple[str, ...]:
-        limits = self.settings.max_staleness_days
-        stale = []
-        for key in self._inputs():
-            allowed = getattr(limits, cadence(self.settings, key))
-            if key not in used or (week - used[key]).days > allowed:
-                stale.append(key)
-        return tuple(stale)
+    def freshness(self, prediction: RegimePrediction, today: date) -> Freshness:
+        """How old `prediction`'s week and inputs are on `today` (see regime.freshness)."""
+        used = {
+            key: pd.Timestamp(status.last_observation)
+            for key, status in prediction.data_through.items()
+        }
+        return self._freshness(pd.Timestamp(prediction.as_of), used, today)
+
+    def _freshness(
+        self, week: pd.Timestamp, used: dict[str, pd.Timestamp], today: date
+    ) -> Freshness:
+        return freshness(
+            week.date(),
+            {key: last.date() for key, last in used.items()},
+            {key: cadence(self.settings, key) for key in self._inputs()},
+            self.settings.max_staleness_days,
+            today,
+        )
 
 
 def _proba(classifier: SplitGateClassifier, X: pd.DataFrame) -> pd.DataFrame:
@@ -426,8 +449,11 @@ def settings_of_card(card: dict[str, Any], current: Settings) -> Settings:
     """The settings a model was trained with, reading data from where `current` says."""
     try:
         carried = current.model_dump(exclude=set(LEARNING_SECTIONS) | {"source_path"})
-        return Settings.model_validate(
+        trained = Settings.model_validate(
             {**carried, **card["config"], "source_path": current.source_path}
         )
     except (KeyError, ValueError) as exc:
         raise ModelArtifactError(f"model card settings are unreadable ({exc}); retrain") from None
+    # How old a predicted week may be is the user's call, not the model's: it is not in cards.
+    limits = trained.max_staleness_days.model_copy(update={"week": current.max_staleness_days.week})
+    return trained.model_copy(update={"max_staleness_days": limits})

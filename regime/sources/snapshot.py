@@ -45,7 +45,9 @@ def read_series_csv(path: Path, value_column: str) -> pd.Series:
     bad_dates = frame.loc[dates.isna(), "date"].tolist()
     if bad_dates:
         raise DataSourceError(f"{path} has unparsable dates, e.g. {bad_dates[:3]}")
-    series = pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates), name=path.stem)
+    # na_value: pandas before 3 refuses to turn missing values into float NaN unasked.
+    floats = values.to_numpy(dtype=float, na_value=float("nan"))
+    series = pd.Series(floats, index=pd.DatetimeIndex(dates), name=path.stem)
     if not series.index.is_monotonic_increasing or series.index.has_duplicates:
         raise DataSourceError(f"{path} has dates out of order or repeated")
     return series.dropna()

@@ -26,6 +26,9 @@ Download = Callable[..., pd.DataFrame | None]
 
 
 def _yfinance_download(*args: Any, **kwargs: Any) -> pd.DataFrame | None:
+    # Imported before the filters below: on import yfinance puts its own filter first in line,
+    # `default` for DeprecationWarnings raised in its modules, which would beat ours had the
+    # first import happened inside the `catch_warnings` block.
     import yfinance
 
     # yfinance logs each failed download to stderr itself; ours is the one error line.
@@ -33,7 +36,13 @@ def _yfinance_download(*args: Any, **kwargs: Any) -> pd.DataFrame | None:
     level = yf_log.level
     yf_log.setLevel(logging.CRITICAL)
     try:
-        return yfinance.download(*args, **kwargs)
+        with warnings.catch_warnings():
+            # Pandas deprecations raised in yfinance's code (e.g. Pandas4Warning, a
+            # DeprecationWarning) are for yfinance's authors, not our users: silenced only
+            # where the warning is attributed to a yfinance module, and only for this call.
+            for category in (DeprecationWarning, FutureWarning):
+                warnings.filterwarnings("ignore", category=category, module=r"yfinance(\.|$)")
+            return yfinance.download(*args, **kwargs)
     finally:
         yf_log.setLevel(level)
 
@@ -101,11 +110,7 @@ class YahooClient:
             # Yahoo's end is exclusive: ask through tomorrow to include today's close.
             kwargs["end"] = (date.today() + timedelta(days=2)).isoformat()
         try:
-            with warnings.catch_warnings():
-                # yfinance's own pandas deprecations are not the user's business.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", FutureWarning)
-                frame = self._download(symbol, **kwargs)
+            frame = self._download(symbol, **kwargs)
         except Exception as exc:  # yfinance may raise anything; the series fails, others go on
             name = type(exc).__name__
             what = "Yahoo rate limit" if "RateLimit" in name else f"{name}: {exc}"

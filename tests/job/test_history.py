@@ -32,6 +32,8 @@ def prediction(as_of: str, regime: str, version: str) -> RegimePrediction:
         drivers=(),
         data_through={},
         stale=(),
+        stale_at_week=(),
+        week_age_days=0,
         model={"version": version, "trained_through": "2026-08-14"},
     )
 

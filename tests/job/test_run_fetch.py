@@ -50,3 +50,19 @@ def test_a_failed_series_is_a_warning_or_with_strict_an_error(fetching, fake_fre
     with pytest.raises(DataSourceError, match=r"1 series failed to fetch \(DGS10\)"):
         run_job(fetching, strict=True)
     assert len(read_history(fetching.history_path)) == 1
+
+
+def test_without_a_key_it_still_refreshes_the_yahoo_indices(
+    fetching, fake_fred, fake_download, monkeypatch, caplog
+):
+    monkeypatch.delenv("FRED_API_KEY")
+    caplog.set_level("INFO", logger="regime")
+
+    result = run_job(fetching)
+
+    assert result.fetched and result.added
+    assert [symbol for symbol, _kwargs in fake_download.calls] == ["^RUT", "^GSPC"]
+    assert fake_fred.requests == []
+    assert "FRED_API_KEY is not set: fetching only the Yahoo indices, not FRED" in caplog.messages
+    cached = sorted(path.name for path in fetching.cache_dir.rglob("*.csv"))
+    assert cached == ["GSPC.csv", "RUT.csv"]

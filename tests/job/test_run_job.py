@@ -1,5 +1,6 @@
-"""`regime run`, the scheduled job: offline without a key, idempotent, serialised, and every
-failure one line on stderr with a non-zero exit code; a bad history is never written to."""
+"""`regime run`, the scheduled job: idempotent, serialised, and every failure one line on stderr
+with a non-zero exit code; a bad history is never written to. These runs are `--offline` (the
+tests never use the network); test_run_fetch.py covers what it fetches."""
 
 from __future__ import annotations
 
@@ -32,11 +33,11 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if " ERROR " in line or '"ERROR"' in line]
 
 
-def test_without_a_key_it_predicts_offline_with_a_warning_and_records_one_row(deployment):
-    result = deployment.regime("run", "--json")
+def test_offline_it_predicts_from_the_embedded_data_and_records_one_row(deployment):
+    result = deployment.regime("run", "--offline", "--format", "json")
 
     assert result.returncode == 0, result.stderr
-    assert "WARNING regime.jobs: FRED_API_KEY is not set: not fetching" in result.stderr
+    assert "INFO regime.jobs: offline run: predicting from the cache" in result.stderr
     prediction = json.loads(result.stdout)
     assert prediction["recorded"] is True
     assert rows(deployment.history) == [
@@ -45,10 +46,10 @@ def test_without_a_key_it_predicts_offline_with_a_warning_and_records_one_row(de
 
 
 def test_a_second_run_for_the_same_week_and_model_changes_nothing(deployment, invoke):
-    assert invoke(deployment, "run").exit_code == 0
+    assert invoke(deployment, "run", "--offline").exit_code == 0
     before = digest(deployment.history)
 
-    again = invoke(deployment, "run")
+    again = invoke(deployment, "run", "--offline")
 
     assert again.exit_code == 0, again.stderr
     assert "already recorded, history unchanged" in again.stderr
@@ -57,7 +58,7 @@ def test_a_second_run_for_the_same_week_and_model_changes_nothing(deployment, in
 
 
 def test_json_logs_are_one_object_per_line_with_a_level(deployment, invoke):
-    result = invoke(deployment, "run", "--log-format", "json")
+    result = invoke(deployment, "run", "--offline", "--log-format", "json")
 
     assert result.exit_code == 0, result.stderr
     entries = [json.loads(line) for line in result.stderr.splitlines()]
@@ -66,7 +67,7 @@ def test_json_logs_are_one_object_per_line_with_a_level(deployment, invoke):
 
 
 def test_two_overlapping_runs_take_turns_and_leave_exactly_one_row(deployment):
-    first, second = deployment.popen("run"), deployment.popen("run")
+    first, second = deployment.popen("run", "--offline"), deployment.popen("run", "--offline")
     outcomes = [p.communicate(timeout=120) for p in (first, second)]
 
     assert (first.returncode, second.returncode) == (0, 0), outcomes
@@ -83,7 +84,7 @@ def test_a_file_that_is_not_sqlite_is_reported_and_left_byte_for_byte(deployment
     deployment.history.write_bytes(b"week,regime\n2026-08-21,neutral\n" * 50)
     before = digest(deployment.history)
 
-    result = invoke(deployment, "run")
+    result = invoke(deployment, "run", "--offline")
 
     assert result.exit_code == HistoryError.exit_code
     [line] = error_lines(result.stderr)
@@ -93,7 +94,7 @@ def test_a_file_that_is_not_sqlite_is_reported_and_left_byte_for_byte(deployment
 
 
 def test_a_damaged_sqlite_history_is_detected_and_left_byte_for_byte(deployment, invoke):
-    assert invoke(deployment, "run").exit_code == 0
+    assert invoke(deployment, "run", "--offline").exit_code == 0
     with sqlite3.connect(deployment.history) as con:  # grow it past a few pages
         con.executemany(
             "INSERT INTO predictions VALUES (?, 'old', 'neutral', 0.5, '{}', '[]', '{}', 'x')",
@@ -105,7 +106,7 @@ def test_a_damaged_sqlite_history_is_detected_and_left_byte_for_byte(deployment,
     deployment.history.write_bytes(bytes(data))
     before = digest(deployment.history)
 
-    result = invoke(deployment, "run")
+    result = invoke(deployment, "run", "--offline")
 
     assert result.exit_code == HistoryError.exit_code, result.stderr
     [line] = error_lines(result.stderr)
@@ -114,11 +115,11 @@ def test_a_damaged_sqlite_history_is_detected_and_left_byte_for_byte(deployment,
 
 
 def test_a_history_from_a_newer_regime_is_refused(deployment, invoke):
-    assert invoke(deployment, "run").exit_code == 0
+    assert invoke(deployment, "run", "--offline").exit_code == 0
     with sqlite3.connect(deployment.history) as con:
         con.execute("PRAGMA user_version = 99")
 
-    result = invoke(deployment, "run")
+    result = invoke(deployment, "run", "--offline")
 
     assert result.exit_code == HistoryError.exit_code
     assert "has format 99, newer than this regime understands" in result.stderr
@@ -132,7 +133,7 @@ def test_an_unwritable_history_path_is_one_error_line_and_an_exit_code(deploymen
     )
     deployment.config.write_text(config)
 
-    result = deployment.regime("run")
+    result = deployment.regime("run", "--offline")
 
     assert result.returncode == HistoryError.exit_code
     assert result.stdout == ""
@@ -153,7 +154,7 @@ def test_a_full_disk_is_a_clear_error_not_a_traceback(deployment, invoke, monkey
 
     monkeypatch.setattr(regime.job.history, "_connect", full_disk)
 
-    result = invoke(deployment, "run")
+    result = invoke(deployment, "run", "--offline")
 
     assert result.exit_code == HistoryError.exit_code
     [line] = error_lines(result.stderr)
@@ -168,7 +169,7 @@ def test_a_run_that_cannot_get_the_lock_in_time_gives_up_with_one_line(deploymen
     deployment.config.write_text(config)
     deployment.history.parent.mkdir(parents=True)
     with FileLock(str(deployment.history) + ".lock"):
-        result = invoke(deployment, "run")
+        result = invoke(deployment, "run", "--offline")
 
     assert result.exit_code == HistoryError.exit_code
     [line] = error_lines(result.stderr)
@@ -192,7 +193,7 @@ def test_a_read_only_history_folder_is_one_error_line(deployment):
     folder.chmod(0o555)
     try:
         result = subprocess.run(
-            [*as_unprivileged(), *REGIME, "run", "--config", str(deployment.config)],
+            [*as_unprivileged(), *REGIME, "run", "--offline", "--config", str(deployment.config)],
             capture_output=True,
             text=True,
             env=deployment.env,
@@ -227,7 +228,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 
 def test_a_run_killed_mid_write_is_rolled_back_by_the_next_run(deployment, invoke):
-    assert invoke(deployment, "run").exit_code == 0
+    assert invoke(deployment, "run", "--offline").exit_code == 0
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_WRITER, str(deployment.history)],
         env=deployment.env,
@@ -236,10 +237,21 @@ def test_a_run_killed_mid_write_is_rolled_back_by_the_next_run(deployment, invok
     assert killed.returncode == -9
     assert deployment.history.with_name("history.sqlite-journal").exists()
 
-    result = invoke(deployment, "run")
+    result = invoke(deployment, "run", "--offline")
 
     assert result.exit_code == 0, result.stderr
     assert "already recorded" in result.stderr
     assert len(rows(deployment.history)) == 1
     with sqlite3.connect(deployment.history) as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_the_history_folders_are_created_on_the_first_run(deployment):
+    nested = deployment.root / "state" / "regime" / "weekly" / "history.sqlite"
+    config = deployment.config.read_text().replace(str(deployment.history), str(nested))
+    deployment.config.write_text(config)
+
+    result = deployment.regime("run", "--offline")
+
+    assert result.returncode == 0, result.stderr
+    assert rows(nested) != []
