@@ -30,10 +30,11 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from regime.atomic import write_bytes_atomic
+from regime.atomic import remove_orphans, write_bytes_atomic
 from regime.errors import DataSourceError
 
 MANIFEST = "manifest.json"
+KINDS = ("fred", "market", "vintages")
 LOCK_SECONDS = 120.0
 # Values are compared to this tolerance when counting revisions: the CSV keeps 12 significant
 # digits, so a value read back may differ from the downloaded float in the last bits.
@@ -67,10 +68,16 @@ class SeriesCache:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the cache lock (one writer at a time; readers see whole file+manifest pairs)."""
+        """Hold the cache lock (one writer at a time; readers see whole file+manifest pairs).
+
+        Every write happens under this lock, so a temporary file found on taking it was left by
+        a writer that was killed: it is removed.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(str(self.root / ".lock"), timeout=self.lock_seconds):
+                for folder in (self.root, *(self.root / kind for kind in KINDS)):
+                    remove_orphans(folder)
                 yield
         except Timeout:
             raise DataSourceError(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -92,6 +95,31 @@ def test_writes_leave_no_temporary_files(tmp_path):
     leftovers = [p.name for p in tmp_path.rglob("*.tmp")]
     assert leftovers == []
     assert len(read(cache)) == 4
+
+
+# A writer SIGKILLed between writing its temporary file and renaming it over the real one.
+KILLED_WRITE = """
+import os, signal, sys
+from pathlib import Path
+import regime.atomic as atomic
+atomic.os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+atomic.write_bytes_atomic(Path(sys.argv[1]), b"date,value\\n")
+"""
+
+
+def test_a_temporary_file_left_by_a_killed_writer_is_removed_under_the_lock(tmp_path):
+    # Found by the soak (benchmarks/soak.py): `regime fetch` killed mid-write left
+    # `.DGS10.csv.<random>.tmp` files in the cache for ever.
+    cache = SeriesCache(tmp_path)
+    cache.merge("DGS10", series({"2026-01-02": 4.1}), kind="fred")
+    for target in (tmp_path / "fred" / "DGS10.csv", tmp_path / "manifest.json"):
+        killed = subprocess.run([sys.executable, "-c", KILLED_WRITE, str(target)])
+        assert killed.returncode == -signal.SIGKILL
+    assert len(list(tmp_path.rglob("*.tmp"))) == 2
+
+    assert read(cache).tolist() == [4.1]  # the old file, whole
+
+    assert list(tmp_path.rglob("*.tmp")) == []
 
 
 def test_an_unreadable_manifest_makes_every_file_untrusted(tmp_path):
