@@ -122,6 +122,43 @@ def test_a_temporary_file_left_by_a_killed_writer_is_removed_under_the_lock(tmp_
     assert list(tmp_path.rglob("*.tmp")) == []
 
 
+# A merge SIGKILLed just before its n-th rename (file or manifest); exits 0 if it has fewer.
+KILLED_MERGE = """
+import os, signal, sys
+import pandas as pd
+import regime.atomic as atomic
+from regime.sources.cache import SeriesCache
+rename, calls = os.replace, []
+def replace(src, dst):
+    calls.append(dst)
+    if len(calls) == int(sys.argv[2]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    rename(src, dst)
+atomic.os.replace = replace
+fresh = pd.Series([4.2, 4.3], index=pd.DatetimeIndex(["2026-01-05", "2026-01-06"]), name="DGS10")
+SeriesCache(sys.argv[1]).merge("DGS10", fresh, kind="fred")
+"""
+
+
+def test_a_merge_killed_at_any_rename_leaves_the_old_series_or_the_new_one(tmp_path):
+    # Found by the soak (benchmarks/soak.py): a fetch killed between renaming the new file into
+    # place and rewriting the manifest left a good file that failed its checksum; it was then
+    # thrown away as corrupt and downloaded again in full.
+    old, new = [4.1], [4.1, 4.2, 4.3]
+    for n in range(1, 10):
+        root = tmp_path / str(n)
+        SeriesCache(root).merge("DGS10", series({"2026-01-02": 4.1}), kind="fred")
+        killed = subprocess.run([sys.executable, "-c", KILLED_MERGE, str(root), str(n)])
+        if killed.returncode == 0:
+            break  # the merge has fewer renames than n: every kill point was tried
+        assert killed.returncode == -signal.SIGKILL
+
+        assert read(SeriesCache(root)).tolist() in (old, new), f"killed before rename {n}"
+    else:
+        pytest.fail("the merge never finished")
+    assert n > 2
+
+
 def test_an_unreadable_manifest_makes_every_file_untrusted(tmp_path):
     cache = SeriesCache(tmp_path)
     cache.merge("DGS10", series({"2026-01-02": 4.1}), kind="fred")
