@@ -14,7 +14,13 @@ import pandas as pd
 
 from regime.config import Settings
 from regime.constants import REGIMES, RISK_OFF
-from regime.features.publication import as_known_on, fridays, publication_dates, week_ending
+from regime.features.publication import (
+    as_known_on,
+    fridays,
+    latest_week,
+    publication_dates,
+    week_ending,
+)
 from regime.rulebook.rules import realtime_state
 from regime.sources.market_data import MarketData
 
@@ -28,11 +34,12 @@ def weekly_rows(
 ) -> pd.DatetimeIndex:
     """The Fridays that get a row: from the first small-cap close to the week of `as_of`.
 
-    Without `as_of`, the last week is the one of the last small-cap close.
+    Without `as_of`, the last week is the latest complete one at the last small-cap close (see
+    `latest_week`).
     """
     small = data[settings.indices.small_cap]
-    last = pd.Timestamp(as_of) if as_of is not None else small.index[-1]
-    return fridays(small.index[0], week_ending(last))
+    last = week_ending(as_of) if as_of is not None else latest_week(small.index[-1])
+    return fridays(small.index[0], last)
 
 
 def cadence(settings: Settings, series_id: str) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 from regime.config import LEARNING_SECTIONS, Settings, load_settings
 from regime.constants import REGIMES
 from regime.errors import ModelArtifactError, StaleDataError
-from regime.features.publication import publication_dates, week_ending
+from regime.features.publication import latest_week, publication_dates, week_ending
 from regime.features.table import build_features, cadence
 from regime.model.artifact import latest_version, load_artifact
 from regime.sources.market_data import MarketData, load_market_data
@@ -113,7 +113,7 @@ class RegimeModel:
         """
         data = data if data is not None else load_market_data(self.settings)
         small = data[self.settings.indices.small_cap]
-        week = week_ending(as_of if as_of is not None else small.index[-1])
+        week = week_ending(as_of) if as_of is not None else latest_week(small.index[-1])
         first_week = small.index[0] + pd.Timedelta(days=365)  # features need a year of prices
         if week < first_week or week > small.index[-1] + pd.Timedelta(days=6):
             advice = (

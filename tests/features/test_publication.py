@@ -10,7 +10,9 @@ from regime.config import Publication
 from regime.features.publication import (
     as_known_on,
     employment_report_date,
+    exchange_holidays,
     fridays,
+    latest_week,
     publication_dates,
     week_ending,
 )
@@ -70,3 +72,35 @@ def test_week_ending_is_the_friday_on_or_before_a_date():
     assert week_ending(pd.Timestamp("2020-03-20")) == pd.Timestamp("2020-03-20")
     assert week_ending(pd.Timestamp("2020-03-24")) == pd.Timestamp("2020-03-20")
     assert week_ending(pd.Timestamp("2020-03-19")) == pd.Timestamp("2020-03-13")
+
+
+def test_exchange_holidays_are_the_weekdays_without_a_close_in_the_real_history(embedded_data):
+    closes = embedded_data["^RUT"].index
+    weekdays = pd.bdate_range(closes[0], closes[-1])
+    without_close = {day.date() for day in weekdays.difference(closes)}
+    holidays = {
+        day
+        for year in range(closes[0].year, closes[-1].year + 1)
+        for day in exchange_holidays(year)
+        if closes[0].date() <= day <= closes[-1].date()
+    }
+    assert without_close == holidays
+    assert pd.Timestamp("2026-04-03").date() in holidays  # Good Friday
+    assert pd.Timestamp("2026-07-03").date() in holidays  # 4 July on a Saturday
+
+
+@pytest.mark.parametrize(
+    "last_close, week",
+    [
+        ("2026-08-21", "2026-08-21"),  # a Friday close ends its week
+        ("2026-08-20", "2026-08-14"),  # a Thursday close: Friday's is still to come
+        ("2026-04-02", "2026-04-03"),  # the Thursday before Good Friday ends the week
+        ("2026-07-02", "2026-07-03"),  # 4 July on a Saturday: closed on Friday the 3rd
+        ("2001-09-10", "2001-09-14"),  # closed from the 11th to the 14th
+        ("2026-11-25", "2026-11-20"),  # Thanksgiving: the exchange opens on the Friday after
+    ],
+)
+def test_the_latest_week_ends_on_thursday_when_the_friday_is_a_holiday(last_close, week):
+    # Found by the soak (benchmarks/soak.py): with the last close on the Thursday before Good
+    # Friday, `regime run` predicted the week before, so Good Friday weeks were never recorded.
+    assert latest_week(pd.Timestamp(last_close)) == pd.Timestamp(week)
