@@ -26,14 +26,17 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
 from soak_fakes import FRED_FAULTS, OUTAGE, YAHOO_FAULTS, FakeServer, FakeSources, Reference
@@ -59,11 +62,16 @@ DAMAGE = ("corrupt", "truncate", "delete")
 
 @dataclass(frozen=True)
 class Proc:
-    """One process of a round: what it runs, when it starts and (maybe) when it is killed."""
+    """One process of a round: what it runs, when it starts and (maybe) when it is killed.
+
+    A kill comes `kill_after` seconds after the start, or, aimed at a write, as soon as the
+    process has had `kill_at_write` temporary files open (the n-th file write it makes).
+    """
 
     args: tuple[str, ...]
     start: float
     kill_after: float | None
+    kill_at_write: int | None
     key_in_env: bool
 
     @property
@@ -110,8 +118,16 @@ def draw_round(
     procs = []
     for i in range(n):
         start = 0.0 if i == 0 else rng.uniform(0.0, 1.0)
-        kill_after = rng.uniform(0.05, 2.0) if rng.random() < 0.35 else None
-        procs.append(Proc(_draw_args(rng), start, kill_after, rng.random() < 0.5))
+        kill, after, nth = rng.random(), rng.uniform(0.05, 2.0), rng.randint(1, 32)
+        procs.append(
+            Proc(
+                _draw_args(rng),
+                start,
+                kill_after=after if kill < 0.2 else None,
+                kill_at_write=nth if 0.2 <= kill < 0.35 else None,
+                key_in_env=rng.random() < 0.5,
+            )
+        )
     faults: dict[str, list[str]] = {}
     if rng.random() < 0.65:
         for series in rng.sample(fred_ids, rng.randint(1, 3)):
@@ -253,16 +269,20 @@ def play(home: Home, plan: Round, env: dict[str, str], launcher: Launcher) -> li
         + [(p.start + p.kill_after, 1, i) for i, p in enumerate(plan.procs) if p.kill_after]
     )
     pids: dict[int, int] = {}
+    aimed = AimedKills(launcher)
     for at, what, i in events:
-        time.sleep(max(0.0, began + at - time.monotonic()))
+        aimed.watch_until(began + at)
         proc = plan.procs[i]
         if what == 0:
             proc_env = dict(env, FRED_API_KEY=_key(home)) if proc.key_in_env else env
             args = [*proc.args, "--config", str(home.config)]
             out, err = folder / f"p{i}.out", folder / f"p{i}.err"
             pids[i] = launcher.spawn(args, proc_env, home.root, out, err)
+            if proc.kill_at_write is not None:
+                aimed.add(pids[i], proc.kill_at_write)
         else:
             launcher.kill(pids[i])
+    aimed.watch_until(began + ROUND_LIMIT, then_sleep=False)
     outcomes = []
     for i, proc in enumerate(plan.procs):
         code = launcher.wait(pids[i], max(1.0, began + ROUND_LIMIT - time.monotonic()))
@@ -275,14 +295,68 @@ def play(home: Home, plan: Round, env: dict[str, str], launcher: Launcher) -> li
     return outcomes
 
 
+class AimedKills:
+    """SIGKILLs aimed at file writes: a process is killed while its n-th temporary file is open.
+
+    A write is a temporary file, then a rename: killing a process while it holds one open lands
+    between the steps of a write, where a timer would rarely land. Linux only (/proc/<pid>/fd);
+    elsewhere these processes are not killed.
+    """
+
+    def __init__(self, launcher: Launcher) -> None:
+        self.launcher = launcher
+        self.targets: dict[int, tuple[int, set[str]]] = {}  # pid -> (n, temporary files seen)
+
+    def add(self, pid: int, nth: int) -> None:
+        if Path("/proc/self/fd").is_dir():
+            self.targets[pid] = (nth, set())
+
+    def watch_until(self, deadline: float, *, then_sleep: bool = True) -> None:
+        """Watch the targets until `deadline` or until none runs; then sleep until `deadline`."""
+        while self.targets and time.monotonic() < deadline:
+            for pid, (nth, seen) in list(self.targets.items()):
+                seen |= _open_temporary_files(pid)
+                if len(seen) >= nth:
+                    try:
+                        # Directly, not through the launcher: its round trip would miss the write.
+                        # The pid is ours: the process had files open a moment ago.
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    del self.targets[pid]
+                elif not self.launcher.running(pid):
+                    del self.targets[pid]
+            time.sleep(0.001)
+        if then_sleep:
+            time.sleep(max(0.0, deadline - time.monotonic()))
+
+
+def _open_temporary_files(pid: int) -> set[str]:
+    """The temporary files (`*.tmp`) process `pid` has open now."""
+    found: set[str] = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return found
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.endswith(".tmp"):
+            found.add(target)
+    return found
+
+
 def _key(home: Home) -> str:
     return home.key_file.read_text(encoding="utf-8").strip()
 
 
-def check_outcomes(outcomes: list[Outcome], history: Path) -> None:
-    """Exit codes are the documented ones; each successful run's row is in the history."""
-    import sqlite3
-
+def check_outcomes(
+    outcomes: list[Outcome], history: Path, small_cap: str, today: str, last_close: str
+) -> None:
+    """Exit codes are the documented ones; each successful run answered for the week its data
+    reached (`today` once it had `last_close`, the week's last real close) and is recorded."""
     for o in outcomes:
         command = f"`regime {' '.join(o.proc.args)}`"
         stderr = o.err.read_text(encoding="utf-8", errors="replace")
@@ -295,21 +369,32 @@ def check_outcomes(outcomes: list[Outcome], history: Path) -> None:
         if o.proc.args[0] != "run" or o.code != 0:
             continue
         prediction = json.loads(o.out.read_text(encoding="utf-8"))
-        key = (prediction["as_of"], prediction["model"]["version"])
-        with sqlite3.connect(history) as con:
-            row = con.execute(
-                "SELECT regime, confidence FROM predictions WHERE as_of = ? AND model_version = ?",
-                key,
-            ).fetchone()
-        if row is None:
+        # The run's own fetch summary says how far its closes reached ("fetched ^RUT: 1 added,
+        # 0 revised, last 2026-04-02"); with the week's last close it owes that week's answer.
+        summary = rf"fetched {re.escape(small_cap)}: [^\n]* last (\d{{4}}-\d\d-\d\d)"
+        fetched = re.findall(summary, stderr)
+        if last_close in fetched and prediction["as_of"] != today:
             raise Broken(
-                f"{command} reported {key} (recorded: {prediction['recorded']}), "
-                "which is not in the history"
+                f"{command} had the closes through {last_close} but answered for the week of "
+                f"{prediction['as_of']}, not {today} (log: {o.err})"
             )
-        if row != (prediction["regime"], prediction["confidence"]) and prediction["recorded"]:
-            raise Broken(
-                f"{command} recorded {key} as {prediction['regime']}, the history holds {row}"
-            )
+        _check_recorded(command, prediction, history)
+
+
+def _check_recorded(command: str, prediction: dict[str, Any], history: Path) -> None:
+    key = (prediction["as_of"], prediction["model"]["version"])
+    with sqlite3.connect(history) as con:
+        row = con.execute(
+            "SELECT regime, confidence FROM predictions WHERE as_of = ? AND model_version = ?",
+            key,
+        ).fetchone()
+    if row is None:
+        raise Broken(
+            f"{command} reported {key} (recorded: {prediction['recorded']}), "
+            "which is not in the history"
+        )
+    if row != (prediction["regime"], prediction["confidence"]) and prediction["recorded"]:
+        raise Broken(f"{command} recorded {key} as {prediction['regime']}, the history holds {row}")
 
 
 def check_all(
@@ -342,16 +427,22 @@ class State:
     today: date
     end: date
     ledger: Ledger
+    small_cap: str
     tally: Tally = field(default_factory=Tally)
+
+    def last_close(self, day: str) -> str:
+        """The last real small-cap close on or before `day` (what the fake Yahoo serves up to)."""
+        return self.fake.reference.window(self.small_cap, "0000-00-00", day)[-1][0]
 
 
 def soak(rounds: int, seed: int, max_procs: int, fresh: bool, keep: bool, verbose: bool) -> int:
     rng = random.Random(seed)
     config = yaml.safe_load((PROJECT / "config.yaml").read_text(encoding="utf-8"))
     fred_ids = [s for role in config["series"].values() for s in role.values()]
+    small_cap = config["indices"]["small_cap"]
     symbols = list(config["indices"].values())
     reference = Reference(PROJECT / "data", fred_ids, symbols)
-    last = date.fromisoformat(reference.market[symbols[0]][-1][0])
+    last = date.fromisoformat(reference.market[small_cap][-1][0])
     end = last + timedelta(days=(4 - last.weekday()) % 7)  # its Friday
     today = max(end - timedelta(weeks=rounds), date(1995, 1, 6))
     key = f"{rng.getrandbits(128):032x}"
@@ -365,6 +456,7 @@ def soak(rounds: int, seed: int, max_procs: int, fresh: bool, keep: bool, verbos
         today,
         end,
         Ledger(models=snapshot_models(home.models)),
+        small_cap,
     )
     began = time.monotonic()
     failure = None
@@ -417,7 +509,8 @@ def play_round(
     tally.rounds += 1
     tally.runs += len(outcomes)
     tally.kills += sum(o.code == -signal.SIGKILL for o in outcomes)
-    check_outcomes(outcomes, home.history)
+    today = state.today.isoformat()
+    check_outcomes(outcomes, home.history, state.small_cap, today, state.last_close(today))
     check_all(
         home,
         ledger,
@@ -505,8 +598,6 @@ def final_run(state: State, env: dict[str, str], launcher: Launcher) -> None:
 
 
 def _rows_lost(home: Home, ledger: Ledger) -> int:
-    import sqlite3
-
     try:
         with sqlite3.connect(f"{home.history.as_uri()}?mode=ro", uri=True) as con:
             keys = set(con.execute("SELECT as_of, model_version FROM predictions").fetchall())

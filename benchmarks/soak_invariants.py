@@ -74,6 +74,9 @@ def check_history(path: Path, ledger: Ledger, today: str) -> int:
             integrity = [r[0] for r in con.execute("PRAGMA integrity_check")]
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             version = con.execute("PRAGMA user_version").fetchone()[0]
+            tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables == 0 and integrity == ["ok"] and not ledger.rows:
+                return 0  # the first run was killed while creating it: rolled back to empty
             rows = con.execute(
                 "SELECT as_of, model_version, regime, confidence, probabilities, stale, "
                 "prediction, recorded_at FROM predictions"
@@ -149,7 +152,7 @@ def check_cache(root: Path, ledger: Ledger, served: dict[str, dict[str, str]], t
     entries = _manifest(manifest_path) if manifest_path.is_file() else {}
     for rel in list(ledger.damaged):
         now = sha256(files[rel]) if rel in files else None
-        listed = now is not None and entries.get(rel, {}).get("sha256") == now
+        listed = now is not None and _vouching(entries.get(rel, {}), now) is not None
         if now != ledger.damaged[rel] or listed:
             del ledger.damaged[rel]  # a process rewrote, moved, refetched or re-listed it
     checked = 0
@@ -160,7 +163,8 @@ def check_cache(root: Path, ledger: Ledger, served: dict[str, dict[str, str]], t
         if entry is None:
             raise Broken(f"cache file {path} has no manifest entry")
         blob = path.read_bytes()
-        if hashlib.sha256(blob).hexdigest() != entry.get("sha256"):
+        entry = _vouching(entry, hashlib.sha256(blob).hexdigest())
+        if entry is None:
             raise Broken(f"cache file {path} does not match its manifest checksum")
         dates = _check_content(rel, path, blob, entry, served, today)
         lost = ledger.cached.get(rel, set()) - dates
@@ -175,6 +179,19 @@ def check_cache(root: Path, ledger: Ledger, served: dict[str, dict[str, str]], t
         if ledger.damaged.get(rel, "") is not None:  # only a file the soak deleted may be missing
             raise Broken(f"cache manifest lists {rel}, which is not in {root}")
     return checked
+
+
+def _vouching(entry: dict[str, object], digest: str) -> dict[str, object] | None:
+    """The part of a manifest entry that vouches for a file with this sha256, if any.
+
+    As the cache defines it: the entry itself, or the new file it announced (`pending`) before
+    renaming it into place, in case the writer was killed before recording it.
+    """
+    pending = entry.get("pending")
+    for candidate in (entry, pending if isinstance(pending, dict) else {}):
+        if candidate.get("sha256") == digest:
+            return candidate
+    return None
 
 
 def _manifest(path: Path) -> dict[str, dict[str, object]]:

@@ -41,6 +41,8 @@ class Launcher(Protocol):
 
     def wait(self, pid: int, timeout: float) -> int | None: ...
 
+    def running(self, pid: int) -> bool: ...
+
     def close(self) -> None: ...
 
 
@@ -65,6 +67,9 @@ class Fresh:
             return self._procs.pop(pid).wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return None
+
+    def running(self, pid: int) -> bool:
+        return self._procs[pid].poll() is None
 
     def close(self) -> None:
         for proc in self._procs.values():
@@ -99,6 +104,13 @@ class ForkServer:
                 return None
         return self._exits.pop(pid)
 
+    def running(self, pid: int) -> bool:
+        try:
+            self._receive(lambda m: False, 0.0)
+        except TimeoutError:
+            pass  # nothing more to read now
+        return pid not in self._exits
+
     def close(self) -> None:
         if self._helper.stdin is not None:
             self._helper.stdin.close()
@@ -126,8 +138,8 @@ class ForkServer:
                     self._exits[message["exit"]] = message["code"]
                 if wanted(message):
                     return dict(message)
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            left = max(0.0, deadline - time.monotonic())
+            if not select.select([fd], [], [], left)[0]:
                 raise TimeoutError("the fork server did not answer")
             chunk = os.read(fd, 65536)
             if not chunk:
