@@ -429,6 +429,7 @@ class State:
     ledger: Ledger
     small_cap: str
     tally: Tally = field(default_factory=Tally)
+    round: int = 0  # the round being played
 
     def last_close(self, day: str) -> str:
         """The last real small-cap close on or before `day` (what the fake Yahoo serves up to)."""
@@ -477,7 +478,7 @@ def soak(rounds: int, seed: int, max_procs: int, fresh: bool, keep: bool, verbos
                         )
                 final_run(state, env, launcher)
             except Broken as exc:
-                failure = f"round {state.tally.rounds or 'setup'}: {exc}"
+                failure = f"round {state.round or 'setup'}: {exc}"
             finally:
                 launcher.close()
     finally:
@@ -500,6 +501,7 @@ def play_round(
 ) -> None:
     """Advance the week, damage the cache, run the processes, check every invariant."""
     home, ledger, tally = state.home, state.ledger, state.tally
+    state.round = plan.number
     if plan.advance and state.today < state.end:
         state.today += timedelta(weeks=1)
     if plan.damage is not None and damage_cache(home, ledger, *plan.damage):
@@ -515,7 +517,7 @@ def play_round(
         home,
         ledger,
         state.served,
-        state.today.isoformat(),
+        today,
         killed=any(o.code == -signal.SIGKILL for o in outcomes),
         succeeded=any(o.code == 0 for o in outcomes),
     )
