@@ -33,6 +33,23 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
     return path
 
 
+def remove_orphans(folder: Path) -> list[Path]:
+    """Delete the temporary files writers killed mid-write left in `folder`; return them.
+
+    A SIGKILL between the temporary file and its rename leaves `.<name>.<random>.tmp` behind
+    (nothing runs on SIGKILL). Call this only while holding the lock every writer to `folder`
+    holds: then no temporary file there belongs to a live writer.
+    """
+    removed = []
+    for leftover in folder.glob(".*.tmp"):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            continue  # a read-only folder: the leftover is harmless, only untidy
+        removed.append(leftover)
+    return removed
+
+
 def write_text_atomic(path: Path, text: str) -> Path:
     """`write_bytes_atomic` for UTF-8 text (newlines written as given)."""
     return write_bytes_atomic(path, text.encode("utf-8"))

@@ -6,7 +6,7 @@ see is here: an observation enters a row only once its publication date is on or
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,26 @@ EMPLOYMENT_RELEASE_EXCEPTIONS: dict[str, str] = {
 }
 
 
+# Days the New York Stock Exchange closed outside its holiday rules (storms, national mourning,
+# September 2001), since the small-cap history starts in 1987.
+UNSCHEDULED_CLOSINGS = frozenset(
+    date.fromisoformat(day)
+    for day in (
+        "1994-04-27",
+        "2001-09-11",
+        "2001-09-12",
+        "2001-09-13",
+        "2001-09-14",
+        "2004-06-11",
+        "2007-01-02",
+        "2012-10-29",
+        "2012-10-30",
+        "2018-12-05",
+        "2025-01-09",
+    )
+)
+
+
 def fridays(start: date | pd.Timestamp, end: date | pd.Timestamp) -> pd.DatetimeIndex:
     """Every Friday from the first on or after `start` to the last on or before `end`."""
     first = pd.Timestamp(start).normalize()
@@ -45,6 +65,75 @@ def week_ending(day: date | pd.Timestamp) -> pd.Timestamp:
     """The Friday that closes the latest complete week on or before `day`."""
     ts = pd.Timestamp(day).normalize()
     return ts - pd.Timedelta(days=(ts.weekday() - 4) % 7)
+
+
+def latest_week(last_close: date | pd.Timestamp) -> pd.Timestamp:
+    """The Friday of the latest complete week, given the date of the last close.
+
+    A week is complete with its Friday's close, or with an earlier close when the exchange is
+    closed every weekday from then to the Friday (Good Friday; a holiday observed on a Friday):
+    such a week ends on Thursday, and waiting for its Friday would skip it for good.
+    """
+    last = pd.Timestamp(last_close).normalize()
+    friday = last + pd.Timedelta(days=(4 - last.weekday()) % 7)
+    after = pd.date_range(last + pd.Timedelta(days=1), friday, freq="D")
+    if all(day.date() in exchange_holidays(day.year) for day in after):
+        return friday
+    return week_ending(last)
+
+
+def exchange_holidays(year: int) -> frozenset[date]:
+    """Weekdays of `year` on which the New York Stock Exchange is closed all day.
+
+    Its rules since 1987: New Year's Day (not made up when on a Saturday), Martin Luther King Jr.
+    Day (from 1998), Washington's Birthday, Good Friday, Memorial Day, Juneteenth (from 2022),
+    Independence Day, Labor Day, Thanksgiving and Christmas, each moved to the Friday before or
+    the Monday after when it falls on a weekend; plus `UNSCHEDULED_CLOSINGS`.
+    """
+    days = {
+        _observed(date(year, 1, 1), saturday=False),
+        _nth_weekday(year, 2, 0, 3),
+        _easter(year) - timedelta(days=2),
+        _nth_weekday(year, 5, 0, -1),
+        _observed(date(year, 7, 4)),
+        _nth_weekday(year, 9, 0, 1),
+        _nth_weekday(year, 11, 3, 4),
+        _observed(date(year, 12, 25)),
+    }
+    if year >= 1998:
+        days.add(_nth_weekday(year, 1, 0, 3))
+    if year >= 2022:
+        days.add(_observed(date(year, 6, 19)))
+    days |= {day for day in UNSCHEDULED_CLOSINGS if day.year == year}
+    return frozenset(day for day in days if day is not None)
+
+
+def _observed(day: date, *, saturday: bool = True) -> date | None:
+    """Where a holiday on a weekend is observed: Saturday's on Friday, Sunday's on Monday."""
+    if day.weekday() == 5:
+        return day - timedelta(days=1) if saturday else None
+    if day.weekday() == 6:
+        return day + timedelta(days=1)
+    return day
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th `weekday` (Monday 0) of the month; n = -1 for the last one."""
+    if n > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7, weeks=n - 1)
+    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _easter(year: int) -> date:
+    """Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    h = (19 * a + b - b // 4 - (b - (b + 8) // 25 + 1) // 3 + 15) % 30
+    weekday = (32 + 2 * (b % 4) + 2 * (c // 4) - h - c % 4) % 7
+    m = (a + 11 * h + 22 * weekday) // 451
+    month, day = divmod(h + weekday - 7 * m + 114, 31)
+    return date(year, month, day + 1)
 
 
 def employment_report_date(month: pd.Timestamp) -> pd.Timestamp:

@@ -15,7 +15,7 @@ import pandas as pd
 from regime.config import Settings
 from regime.features.macro import credit_features, employment_features, rate_features
 from regime.features.market import index_closes, market_features
-from regime.features.publication import fridays, week_ending
+from regime.features.publication import fridays, latest_week, week_ending
 from regime.features.state import state_features
 from regime.sources.market_data import MarketData
 
@@ -25,12 +25,12 @@ def weekly_rows(
 ) -> pd.DatetimeIndex:
     """The Fridays that get a row: from the index's first close to the week of `as_of`.
 
-    `index` defaults to the small cap; without `as_of`, the last week is the one of its last
-    close.
+    `index` defaults to the small cap; without `as_of`, the last week is the latest complete
+    one at its last close (see `latest_week`).
     """
     closes = data[index or settings.indices.small_cap]
-    last = pd.Timestamp(as_of) if as_of is not None else closes.index[-1]
-    return fridays(closes.index[0], week_ending(last))
+    last = week_ending(as_of) if as_of is not None else latest_week(closes.index[-1])
+    return fridays(closes.index[0], last)
 
 
 def build_features(

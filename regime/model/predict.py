@@ -20,7 +20,7 @@ from regime.config import LEARNING_SECTIONS, Settings, load_settings
 from regime.constants import REGIMES, RISK_OFF
 from regime.errors import ModelArtifactError, StaleDataError
 from regime.features.known import cadence
-from regime.features.publication import publication_dates, week_ending
+from regime.features.publication import latest_week, publication_dates, week_ending
 from regime.features.table import build_features
 from regime.freshness import Freshness, freshness
 from regime.model.artifact import latest_version, load_artifact
@@ -249,7 +249,7 @@ class RegimeModel:
 
     def _week(self, data: MarketData, as_of: date | None) -> pd.Timestamp:
         small = data[self.settings.indices.small_cap]
-        week = week_ending(as_of if as_of is not None else small.index[-1])
+        week = week_ending(as_of) if as_of is not None else latest_week(small.index[-1])
         first_week = small.index[0] + pd.Timedelta(days=365)  # features need a year of prices
         if week < first_week or week > small.index[-1] + pd.Timedelta(days=6):
             advice = (

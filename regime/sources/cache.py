@@ -8,8 +8,11 @@ Layout under the cache folder::
     .lock                 the filelock every writer (and reader) holds
 
 Every write goes to a temporary file in the same folder, then `os.replace`, so a crash leaves
-the old file or the new one, never half of one. A file whose checksum, parse or manifest entry
-is wrong raises CorruptCacheError; it is never used silently.
+the old file or the new one, never half of one. A data file and the manifest cannot be renamed at
+once, so a write first announces the new file in the manifest (`"pending": {"sha256": ...}` in
+its entry), then renames the file, then records it: a process killed at any point leaves a file
+that matches its entry or the announced one. A file whose checksum, parse or manifest entry is
+wrong raises CorruptCacheError; it is never used silently.
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from regime.atomic import write_bytes_atomic
+from regime.atomic import remove_orphans, write_bytes_atomic
 from regime.errors import DataSourceError
 
 MANIFEST = "manifest.json"
+KINDS = ("fred", "market", "vintages")
 LOCK_SECONDS = 120.0
 # Values are compared to this tolerance when counting revisions: the CSV keeps 12 significant
 # digits, so a value read back may differ from the downloaded float in the last bits.
@@ -67,10 +71,16 @@ class SeriesCache:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the cache lock (one writer at a time; readers see whole file+manifest pairs)."""
+        """Hold the cache lock (one writer at a time; readers see whole file+manifest pairs).
+
+        Every write happens under this lock, so a temporary file found on taking it was left by
+        a writer that was killed: it is removed.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(str(self.root / ".lock"), timeout=self.lock_seconds):
+                for folder in (self.root, *(self.root / kind for kind in KINDS)):
+                    remove_orphans(folder)
                 yield
         except Timeout:
             raise DataSourceError(
@@ -95,7 +105,10 @@ class SeriesCache:
         entry = self._manifest().get(rel)
         if entry is None:
             raise CorruptCacheError(f"{key}: cache file {path} has no manifest entry")
-        if hashlib.sha256(blob).hexdigest() != entry.get("sha256"):
+        digest = hashlib.sha256(blob).hexdigest()
+        pending = entry.get("pending")
+        announced = pending.get("sha256") if isinstance(pending, dict) else None
+        if digest not in (entry.get("sha256"), announced):
             raise CorruptCacheError(f"{key}: cache file {path} does not match its checksum")
         return _parse(blob, key, path)
 
@@ -142,14 +155,19 @@ class SeriesCache:
             {"date": series.index.strftime("%Y-%m-%d"), "value": series.to_numpy()}
         )
         blob = frame.to_csv(index=False, float_format="%.12g", lineterminator="\n").encode()
-        write_bytes_atomic(self.root / rel, blob)
-        manifest = self._manifest()
-        manifest[rel] = {
+        entry = {
             "sha256": hashlib.sha256(blob).hexdigest(),
             "rows": len(series),
             "last_date": series.index[-1].strftime("%Y-%m-%d") if len(series) else None,
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        manifest = self._manifest()
+        # Announce, rename, record (see the module docstring): a kill between any two steps
+        # leaves a file its entry vouches for.
+        manifest[rel] = {**manifest.get(rel, {}), "pending": entry}
+        self._write_manifest(manifest)
+        write_bytes_atomic(self.root / rel, blob)
+        manifest[rel] = entry
         self._write_manifest(manifest)
 
     def _manifest(self) -> dict[str, dict[str, Any]]:

@@ -7,6 +7,7 @@ failing never stops the others; the report says what happened to each.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -21,11 +22,16 @@ from regime.errors import ConfigError, DataSourceError
 from regime.sources.cache import CorruptCacheError, SeriesCache
 from regime.sources.fred import KEY_HELP, FredClient, FredUnreachableError
 from regime.sources.validate import validate_observations
-from regime.sources.yahoo import YahooClient, set_yfinance_cache
+from regime.sources.yahoo import Download, YahooClient, set_yfinance_cache
 
 log = logging.getLogger(__name__)
 
 KEY_ENV = "FRED_API_KEY"
+# Test seams, off unless set: point FRED requests at another server (a fake on 127.0.0.1), and
+# replace yfinance.download by `module:function` with its signature. benchmarks/soak.py uses both
+# to run the real CLI in subprocesses against fakes; a production job never sets them.
+FRED_URL_ENV = "REGIME_FRED_URL"
+YAHOO_DOWNLOAD_ENV = "REGIME_YAHOO_DOWNLOAD"
 
 
 @dataclass(frozen=True)
@@ -143,12 +149,16 @@ def default_fred_client(settings: Settings) -> FredClient:
     if not key:
         raise DataSourceError(KEY_HELP)
     f = settings.fetch
+    root_url = os.environ.get(FRED_URL_ENV, "").strip() or None
+    if root_url is not None:
+        log.warning("FRED requests go to %s (%s is set)", root_url, FRED_URL_ENV)
     return FredClient(
         key,
         timeout=f.timeout_seconds,
         retries=f.retries,
         backoff=f.backoff_seconds,
         requests_per_second=f.fred_requests_per_second,
+        root_url=root_url,
     )
 
 
@@ -156,7 +166,30 @@ def default_yahoo_client(settings: Settings) -> YahooClient:
     f = settings.fetch
     if f.yfinance_cache is not None:
         set_yfinance_cache(settings.resolve(f.yfinance_cache.expanduser(), ""))
-    return YahooClient(timeout=f.timeout_seconds, retries=f.retries, backoff=f.backoff_seconds)
+    return YahooClient(
+        download=yahoo_download_hook(),
+        timeout=f.timeout_seconds,
+        retries=f.retries,
+        backoff=f.backoff_seconds,
+    )
+
+
+def yahoo_download_hook() -> Download | None:
+    """The `module:function` named by $REGIME_YAHOO_DOWNLOAD, or None (use yfinance)."""
+    spec = os.environ.get(YAHOO_DOWNLOAD_ENV, "").strip()
+    if not spec:
+        return None
+    module, _, name = spec.partition(":")
+    try:
+        download: Download = getattr(importlib.import_module(module), name or "download")
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(
+            f"{YAHOO_DOWNLOAD_ENV}={spec} cannot be loaded ({exc}); unset it to use yfinance"
+        ) from None
+    if not callable(download):
+        raise ConfigError(f"{YAHOO_DOWNLOAD_ENV}={spec} is not a function; unset it")
+    log.warning("Yahoo downloads go through %s (%s is set)", spec, YAHOO_DOWNLOAD_ENV)
+    return download
 
 
 def _fetch_one(

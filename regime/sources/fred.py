@@ -9,6 +9,7 @@ scrubbed from every message.
 
 from __future__ import annotations
 
+import http.client
 import logging
 import re
 import time
@@ -93,6 +94,10 @@ class _QuietFred(fredapi.Fred):
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise _Failure(f"cannot reach FRED ({reason})", unreachable=True) from None
+        except http.client.HTTPException as exc:
+            # The server was reached but broke off (a body shorter than announced, a garbled
+            # status line): worth another attempt, and not a reason to skip the other series.
+            raise _Failure(f"FRED's answer was cut short ({type(exc).__name__})") from None
         try:
             return ET.fromstring(body)
         except ET.ParseError:

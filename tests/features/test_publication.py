@@ -11,7 +11,9 @@ from regime.features.publication import (
     as_known_on,
     employment_report_date,
     employment_report_dates,
+    exchange_holidays,
     fridays,
+    latest_week,
     publication_dates,
     week_ending,
 )
@@ -90,3 +92,36 @@ def test_fridays_are_every_friday_between_two_dates():
     ]
     assert weeks.equals(pd.date_range("2024-02-27", "2024-03-29", freq="W-FRI"))
     assert len(fridays("2024-03-30", "2024-04-04")) == 0
+
+
+def test_exchange_holidays_are_the_weekdays_without_a_close_in_the_real_history(embedded_data):
+    # Yahoo's ^RUT, from its first day: the rules are the exchange's since 1987.
+    closes = embedded_data["^RUT"].loc["1987-09-10":].index
+    weekdays = pd.bdate_range(closes[0], closes[-1])
+    without_close = {day.date() for day in weekdays.difference(closes)}
+    holidays = {
+        day
+        for year in range(closes[0].year, closes[-1].year + 1)
+        for day in exchange_holidays(year)
+        if closes[0].date() <= day <= closes[-1].date()
+    }
+    assert without_close == holidays
+    assert pd.Timestamp("2026-04-03").date() in holidays  # Good Friday
+    assert pd.Timestamp("2026-07-03").date() in holidays  # 4 July on a Saturday
+
+
+@pytest.mark.parametrize(
+    "last_close, week",
+    [
+        ("2026-08-21", "2026-08-21"),  # a Friday close ends its week
+        ("2026-08-20", "2026-08-14"),  # a Thursday close: Friday's is still to come
+        ("2026-04-02", "2026-04-03"),  # the Thursday before Good Friday ends the week
+        ("2026-07-02", "2026-07-03"),  # 4 July on a Saturday: closed on Friday the 3rd
+        ("2001-09-10", "2001-09-14"),  # closed from the 11th to the 14th
+        ("2026-11-25", "2026-11-20"),  # Thanksgiving: the exchange opens on the Friday after
+    ],
+)
+def test_the_latest_week_ends_on_thursday_when_the_friday_is_a_holiday(last_close, week):
+    # Found by the soak (benchmarks/soak.py): with the last close on the Thursday before Good
+    # Friday, `regime run` predicted the week before, so Good Friday weeks were never recorded.
+    assert latest_week(pd.Timestamp(last_close)) == pd.Timestamp(week)

@@ -36,7 +36,8 @@ class FakeFred:
     """What the fake server serves, and a record of what it was asked.
 
     `script[series_id]` is a queue of behaviours for that series' next requests: "429", "500",
-    "slow" (answers after the client's timeout), "garbage" (not XML), "no-such-series".
+    "slow" (answers after the client's timeout), "garbage" (not XML), "no-such-series",
+    "truncated" (announces the whole body, sends half of it, then closes the connection).
     """
 
     def __init__(self) -> None:
@@ -120,6 +121,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, self._releases(series_id, query))
         start = query.get("observation_start", "0000")
         rows = [("2026-01-01", d, v) for d, v in latest.items() if d >= start]
+        if what == "truncated":
+            return self._send(200, _observations_xml(rows), cut=True)
         return self._send(200, _observations_xml(rows))
 
     def _vintage_dates(self, series_id: str) -> bytes:
@@ -138,7 +141,9 @@ class _Handler(BaseHTTPRequestHandler):
         rows = list(asked[["realtime_start", "date", "value"]].itertuples(index=False))
         return _observations_xml([(r.realtime_start, r.date, r.value) for r in rows])
 
-    def _send(self, status: int, body: bytes, retry_after: str | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, retry_after: str | None = None, cut: bool = False
+    ) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", "text/xml; charset=UTF-8")
@@ -146,9 +151,11 @@ class _Handler(BaseHTTPRequestHandler):
             if retry_after is not None:
                 self.send_header("Retry-After", retry_after)
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(body[: len(body) // 2] if cut else body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (the "slow" case)
+        if cut:
+            self.close_connection = True
 
 
 class _Server(ThreadingHTTPServer):

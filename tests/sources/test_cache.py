@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -92,6 +95,68 @@ def test_writes_leave_no_temporary_files(tmp_path):
     leftovers = [p.name for p in tmp_path.rglob("*.tmp")]
     assert leftovers == []
     assert len(read(cache)) == 4
+
+
+# A writer SIGKILLed between writing its temporary file and renaming it over the real one.
+KILLED_WRITE = """
+import os, signal, sys
+from pathlib import Path
+import regime.atomic as atomic
+atomic.os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+atomic.write_bytes_atomic(Path(sys.argv[1]), b"date,value\\n")
+"""
+
+
+def test_a_temporary_file_left_by_a_killed_writer_is_removed_under_the_lock(tmp_path):
+    # Found by the soak (benchmarks/soak.py): `regime fetch` killed mid-write left
+    # `.DGS10.csv.<random>.tmp` files in the cache for ever.
+    cache = SeriesCache(tmp_path)
+    cache.merge("DGS10", series({"2026-01-02": 4.1}), kind="fred")
+    for target in (tmp_path / "fred" / "DGS10.csv", tmp_path / "manifest.json"):
+        killed = subprocess.run([sys.executable, "-c", KILLED_WRITE, str(target)])
+        assert killed.returncode == -signal.SIGKILL
+    assert len(list(tmp_path.rglob("*.tmp"))) == 2
+
+    assert read(cache).tolist() == [4.1]  # the old file, whole
+
+    assert list(tmp_path.rglob("*.tmp")) == []
+
+
+# A merge SIGKILLed just before its n-th rename (file or manifest); exits 0 if it has fewer.
+KILLED_MERGE = """
+import os, signal, sys
+import pandas as pd
+import regime.atomic as atomic
+from regime.sources.cache import SeriesCache
+rename, calls = os.replace, []
+def replace(src, dst):
+    calls.append(dst)
+    if len(calls) == int(sys.argv[2]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    rename(src, dst)
+atomic.os.replace = replace
+fresh = pd.Series([4.2, 4.3], index=pd.DatetimeIndex(["2026-01-05", "2026-01-06"]), name="DGS10")
+SeriesCache(sys.argv[1]).merge("DGS10", fresh, kind="fred")
+"""
+
+
+def test_a_merge_killed_at_any_rename_leaves_the_old_series_or_the_new_one(tmp_path):
+    # Found by the soak (benchmarks/soak.py): a fetch killed between renaming the new file into
+    # place and rewriting the manifest left a good file that failed its checksum; it was then
+    # thrown away as corrupt and downloaded again in full.
+    old, new = [4.1], [4.1, 4.2, 4.3]
+    for n in range(1, 10):
+        root = tmp_path / str(n)
+        SeriesCache(root).merge("DGS10", series({"2026-01-02": 4.1}), kind="fred")
+        killed = subprocess.run([sys.executable, "-c", KILLED_MERGE, str(root), str(n)])
+        if killed.returncode == 0:
+            break  # the merge has fewer renames than n: every kill point was tried
+        assert killed.returncode == -signal.SIGKILL
+
+        assert read(SeriesCache(root)).tolist() in (old, new), f"killed before rename {n}"
+    else:
+        pytest.fail("the merge never finished")
+    assert n > 2
 
 
 def test_an_unreadable_manifest_makes_every_file_untrusted(tmp_path):

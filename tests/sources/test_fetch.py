@@ -218,3 +218,45 @@ def test_two_concurrent_fetches_leave_one_valid_cache(tmp_path, fake_fred):
         assert hashlib.sha256(blob).hexdigest() == entry["sha256"]
     assert list(settings.cache_dir.rglob("*.tmp")) == []
     assert cached(settings, "UNRATE").index[0] == pd.Timestamp("2015-01-01")
+
+
+def test_regime_fred_url_points_the_fred_client_at_another_server(
+    settings, fake_fred, monkeypatch, caplog
+):
+    import fredapi
+
+    monkeypatch.setattr(fredapi.Fred, "root_url", "http://127.0.0.1:9/fred")  # never answered
+    monkeypatch.setenv("REGIME_FRED_URL", fake_fred.url)
+
+    report = fetch(settings, series=["DGS10"])
+
+    assert report.ok, report.failed
+    assert fake_fred.requests_for("DGS10")
+    assert f"FRED requests go to {fake_fred.url} (REGIME_FRED_URL is set)" in caplog.messages
+
+
+def test_regime_yahoo_download_replaces_yfinance_with_a_named_function(
+    settings, tmp_path, monkeypatch, caplog
+):
+    (tmp_path / "fake_yahoo.py").write_text(
+        "from tests.sources.fakes_fred import yfinance_frame\n"
+        "def download(tickers, **kwargs):\n"
+        "    return yfinance_frame(tickers, kwargs.get('start'))\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("REGIME_YAHOO_DOWNLOAD", "fake_yahoo:download")
+
+    report = fetch(settings, series=["^RUT"])
+
+    assert report.ok, report.failed
+    assert cached(settings, "^RUT", "market").index[0] >= pd.Timestamp("2026-01-01")
+    assert any("REGIME_YAHOO_DOWNLOAD is set" in m for m in caplog.messages)
+
+
+def test_a_regime_yahoo_download_that_cannot_be_loaded_is_a_config_error(settings, monkeypatch):
+    from regime.errors import ConfigError
+
+    monkeypatch.setenv("REGIME_YAHOO_DOWNLOAD", "no_such_module_here:download")
+
+    with pytest.raises(ConfigError, match="REGIME_YAHOO_DOWNLOAD=no_such_module_here:download"):
+        fetch(settings, series=["^RUT"])

@@ -49,6 +49,19 @@ def test_a_slow_answer_times_out_and_is_retried(fake_fred):
     assert len(fake_fred.requests_for("DGS2")) == 2
 
 
+def test_an_answer_cut_short_is_retried_like_a_network_error(fake_fred):
+    # Found by the soak (benchmarks/soak.py): http.client.IncompleteRead escaped the client and
+    # ended `regime run` with exit 70 instead of failing one series.
+    fake_fred.script["DGS2"] = ["truncated"]
+
+    assert len(client().observations("DGS2", date(2026, 1, 1))) > 0
+    assert len(fake_fred.requests_for("DGS2")) == 2
+
+    fake_fred.script["DGS2"] = ["truncated"] * 3
+    with pytest.raises(DataSourceError, match=r"^DGS2: FRED's answer was cut short .* 3 attempts$"):
+        client(retries=2).observations("DGS2", date(2026, 1, 1))
+
+
 def test_bounded_retries_then_one_error_naming_the_series(fake_fred):
     fake_fred.script["DGS2"] = ["500", "garbage", "500", "500"]
 
