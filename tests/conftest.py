@@ -11,6 +11,7 @@ from regime.sources import MarketData, load_market_data
 from tests.deployment import (  # noqa: F401 (fixtures for all folders)
     _restore_logging,
     deployment,
+    fast_training,
     guarded,
     invoke,
     settings_of,

@@ -16,7 +16,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "regime"
 # In data-flow order; a module may import from its own stage and the ones before it.
 STAGES = ("sources", "rulebook", "features", "labels", "model", "evaluation", "job", "cli")
 # Modules at the root that every stage may use and that import no stage.
-FOUNDATION = ("atomic", "config", "constants", "errors", "freshness", "logging_setup", "metrics")
+FOUNDATION = (
+    "atomic",
+    "config",
+    "constants",
+    "errors",
+    "freshness",
+    "logging_setup",
+    "metrics",
+    "parallel",
+)
 
 
 def module_name(path: Path) -> str:

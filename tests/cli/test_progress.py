@@ -63,7 +63,8 @@ def test_a_note_prints_on_its_own_line_and_the_bar_is_drawn_again_below_it():
     assert stream.getvalue().endswith("\n")
 
 
-def test_train_on_a_terminal_never_prints_stage_text_on_the_bar_line(deployment):
+def test_train_on_a_terminal_never_prints_stage_text_on_the_bar_line(fast_training):
+    deployment = fast_training
     parent, child = pty.openpty()
     train = subprocess.Popen(
         [*REGIME, "train", "--config", str(deployment.config)],
@@ -91,8 +92,8 @@ def test_train_on_a_terminal_never_prints_stage_text_on_the_bar_line(deployment)
     stages = [line for line in lines if line.startswith("- ")]
     assert stages == [
         "- building features and labels",
-        "- walk-forward evaluation",
-        "- fitting the final model",
+        "- walk-forward: every candidate at every refit",
+        "- fitting the final model and the walk-forward's own models",
     ]
     assert [line for line in lines if "refits [" in line and "- " in line.split("]")[-1]] == []
     assert any(line.startswith("  refits [") and line.endswith("done") for line in lines)

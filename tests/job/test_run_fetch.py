@@ -61,7 +61,7 @@ def test_without_a_key_it_still_refreshes_the_yahoo_indices(
     result = run_job(fetching)
 
     assert result.fetched and result.added
-    assert [symbol for symbol, _kwargs in fake_download.calls] == ["^RUT", "^GSPC"]
+    assert [symbol for symbol, _kwargs in fake_download.calls] == ["^RUT", "^GSPC", "^IXIC"]
     assert fake_fred.requests == []
     assert "FRED_API_KEY is not set: fetching only the Yahoo indices, not FRED" in caplog.messages
     cached = sorted(path.name for path in fetching.cache_dir.rglob("*.csv"))

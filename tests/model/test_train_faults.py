@@ -10,7 +10,6 @@ import signal
 import sys
 
 import pytest
-import yaml
 
 from regime.config import load_settings
 from regime.model.artifact import verify_artifact
@@ -39,12 +38,8 @@ main()
 
 
 @pytest.fixture
-def fast(deployment):
-    raw = yaml.safe_load(deployment.config.read_text())
-    raw["walk_forward"]["refit_weeks"] = 520
-    raw["model"]["selection"] = "fixed"
-    deployment.config.write_text(yaml.safe_dump(raw, sort_keys=False))
-    return deployment
+def fast(fast_training):
+    return fast_training
 
 
 def folders(deployment) -> set[str]:
