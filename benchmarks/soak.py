@@ -441,7 +441,8 @@ def soak(rounds: int, seed: int, max_procs: int, fresh: bool, keep: bool, verbos
     config = yaml.safe_load((PROJECT / "config.yaml").read_text(encoding="utf-8"))
     fred_ids = [s for role in config["series"].values() for s in role.values()]
     small_cap = config["indices"]["small_cap"]
-    symbols = list(config["indices"].values())
+    indices = config["indices"]
+    symbols = list(dict.fromkeys([indices["small_cap"], indices["large_cap"], *indices["pooled"]]))
     reference = Reference(PROJECT / "data", fred_ids, symbols)
     last = date.fromisoformat(reference.market[small_cap][-1][0])
     end = last + timedelta(days=(4 - last.weekday()) % 7)  # its Friday

@@ -1,6 +1,6 @@
 """How the soak starts `regime` processes: fresh interpreters, or forks of a warmed-up one.
 
-A fresh `regime` process spends about two seconds importing scikit-learn, pandas and skops
+A fresh `regime` process spends about two seconds importing scikit-learn, pandas and regime
 before it touches a file. `ForkServer` pays that once: a helper process imports the installed
 console entry point (whatever module it lives in) and the libraries it loads lazily, then forks
 one child per command. Each child is a real process with its own pid, environment, working
@@ -157,7 +157,7 @@ def _serve() -> None:
     # What `regime run` imports lazily: the model loader and the libraries behind it.
     import pandas  # noqa: F401
     import sklearn.linear_model  # noqa: F401
-    import skops.io  # noqa: F401
+    import regime.model.predict  # noqa: F401
 
     children: set[int] = set()
     _tell({"ready": True})

@@ -84,10 +84,12 @@ def deployment(tmp_path: Path) -> Deployment:
 @pytest.fixture
 def fast_training(deployment: Deployment) -> Deployment:
     """The deployment, configured to train in seconds: one fixed configuration instead of the
-    nested choice, refits every 520 weeks (a different, worse version than the committed one)."""
+    nested choice (every macro family forced in), refits every 520 weeks: a different version,
+    and a worse one than the committed model."""
     raw = yaml.safe_load(deployment.config.read_text())
     raw["walk_forward"]["refit_weeks"] = 520
     raw["model"]["selection"] = "fixed"
+    raw["model"]["fixed"]["families"] = list(raw["model"]["families"])
     deployment.config.write_text(yaml.safe_dump(raw, sort_keys=False))
     return deployment
 

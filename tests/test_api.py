@@ -68,6 +68,8 @@ def test_another_tool_imports_regime_and_gets_a_typed_prediction(deployment, tmp
         "drivers",
         "data_through",
         "stale",
+        "stale_at_week",
+        "week_age_days",
         "model",
         "outlook",
     }

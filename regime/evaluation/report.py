@@ -86,7 +86,9 @@ def feature_importances(evaluation: Evaluation, settings: Settings) -> Importanc
         ("entry", model.entry_gate_, choice.entry.columns(settings)),
         ("exit", model.exit_gate_, choice.exit.columns(settings)),
     ):
-        for column, coefficient in zip(columns, getattr(fitted, "coef_", []), strict=False):
+        # A binary gate's coefficients are one row: those of risk_off's log-odds.
+        coefficients = getattr(fitted, "coef_", [[]])[0]
+        for column, coefficient in zip(columns, coefficients, strict=False):
             values[f"{gate}: {column}"] = float(coefficient)
     found = pd.Series(values, dtype=float)
     method = "standardised coefficient of each gate (log-odds of risk_off per s.d.)"

@@ -63,8 +63,10 @@ def test_predict_imports_only_what_prediction_needs(deployment):
         top_level(modules) & {"statsmodels", "hmmlearn", "matplotlib", "yfinance", "fredapi"}
         == set()
     )
-    # scikit-learn comes whole: skops lists every estimator as a trusted type when imported.
+    # Neither the evaluation's nor training's code, nor our metrics, nor the tree the generic
+    # classifier would learn: a prediction reads a stored model of plain numbers.
     unneeded = ("regime.labels", "regime.evaluation", "regime.job", "regime.metrics")
+    unneeded += ("sklearn.tree", "sklearn.ensemble")  # sklearn.linear_model loads metrics
     unneeded += ("regime.model.registry", "regime.model.train", "regime.model.walk_forward")
     unneeded += ("regime.model.training_rows",)
     assert [m for m in modules if m.startswith(unneeded)] == []

@@ -65,4 +65,4 @@ def test_without_a_key_it_still_refreshes_the_yahoo_indices(
     assert fake_fred.requests == []
     assert "FRED_API_KEY is not set: fetching only the Yahoo indices, not FRED" in caplog.messages
     cached = sorted(path.name for path in fetching.cache_dir.rglob("*.csv"))
-    assert cached == ["GSPC.csv", "RUT.csv"]
+    assert cached == ["GSPC.csv", "IXIC.csv", "RUT.csv"]

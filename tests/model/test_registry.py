@@ -115,7 +115,9 @@ def test_retraining_the_active_version_to_other_bytes_switches_the_card_to_a_new
     assert outcome.saved and outcome.active and "stays active" in outcome.reason
     new_card = read_card(folder)
     assert new_card["artifact"].startswith("model-") and new_card["artifact"] != card["artifact"]
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["card.json", new_card["artifact"]])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["card.json", "card.md", new_card["artifact"]]
+    )
     assert sha256_of(folder / new_card["artifact"]) == new_card["sha256"]
     assert load_artifact(folder)[0]["note"] == "other library versions"
 

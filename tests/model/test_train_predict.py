@@ -26,6 +26,8 @@ PREDICTION_KEYS = {
     "drivers",
     "data_through",
     "stale",
+    "stale_at_week",
+    "week_age_days",
     "model",
     "outlook",
 }
