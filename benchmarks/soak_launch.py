@@ -157,6 +157,7 @@ def _serve() -> None:
     # What `regime run` imports lazily: the model loader and the libraries behind it.
     import pandas  # noqa: F401
     import sklearn.linear_model  # noqa: F401
+
     import regime.model.predict  # noqa: F401
 
     children: set[int] = set()
