@@ -1,6 +1,6 @@
 """The soak's fake FRED and Yahoo: one HTTP server on 127.0.0.1, real data up to a moving date.
 
-FRED is served the way the real API answers `fredapi` (`/fred/series/observations`, XML), so the
+FRED is served the way the real JSON API answers (`/fred/series/observations`), so the
 product's own FRED client runs unchanged against it (`REGIME_FRED_URL`). Yahoo is served as a
 plain `date,close` CSV under `/yahoo/<symbol>`, read by `soak_yahoo.download`, the stand-in for
 `yfinance.download` the product loads through `REGIME_YAHOO_DOWNLOAD`.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import json
 import socket
 import threading
 import time
@@ -21,7 +22,6 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
-from xml.sax.saxutils import quoteattr
 
 FRED_FAULTS = (
     "429",  # rate limit, no Retry-After
@@ -29,7 +29,7 @@ FRED_FAULTS = (
     "500",
     "timeout",  # answers after the client's timeout
     "truncated",  # announces the whole body, sends half, closes the connection
-    "cut-xml",  # half a body, announced as such: not XML
+    "cut-json",  # half a body, announced as such: not JSON
     "empty",  # a well-formed answer with no observations
     "reset",  # closes the connection without answering
 )
@@ -108,32 +108,34 @@ class _Handler(BaseHTTPRequestHandler):
             if query.get("api_key") != fake.api_key:
                 with fake._lock:
                     fake.bad_keys += 1
-                return self._send(400, _error_xml(400, "Bad Request. Variable api_key is not set."))
+                return self._send(
+                    400, _error_json(400, "Bad Request. Variable api_key is not set.")
+                )
             return self._fred(query.get("series_id", ""), query)
         if url.path.startswith("/yahoo/"):
             return self._yahoo(unquote(url.path.removeprefix("/yahoo/")), query)
-        self._send(404, _error_xml(404, "Not Found"))
+        self._send(404, _error_json(404, "Not Found"))
 
     def _fred(self, series_id: str, query: dict[str, str]) -> None:
         fake = self.server.fake
         if series_id not in fake.reference.fred:
-            return self._send(400, _error_xml(400, "Bad Request. The series does not exist."))
+            return self._send(400, _error_json(400, "Bad Request. The series does not exist."))
         fault = fake.next_fault(series_id, fred=True)
         if fault == "reset":
             return self._reset()
         if fault.startswith("429"):
             retry_after = "1" if fault == "429-retry-after" else None
-            return self._send(429, _error_xml(429, "Too Many Requests."), retry_after=retry_after)
+            return self._send(429, _error_json(429, "Too Many Requests."), retry_after=retry_after)
         if fault == "500":
             return self._send(500, b"<html>Internal Server Error</html>", kind="text/html")
         if fault == "timeout":
             time.sleep(fake.timeout + 0.3)
         start = query.get("observation_start", "0000-00-00")
         rows = [] if fault == "empty" else fake.reference.window(series_id, start, fake.today)
-        body = _observations_xml(rows)
+        body = _observations_json(rows)
         if fault == "truncated":
             return self._send_truncated(body)
-        if fault == "cut-xml":
+        if fault == "cut-json":
             body = body[: len(body) // 2]
         self._send(200, body)
 
@@ -155,7 +157,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, text.encode(), kind="text/csv")
 
     def _send(
-        self, status: int, body: bytes, *, kind: str = "text/xml", retry_after: str | None = None
+        self,
+        status: int,
+        body: bytes,
+        *,
+        kind: str = "application/json",
+        retry_after: str | None = None,
     ) -> None:
         try:
             self.send_response(status)
@@ -171,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_truncated(self, body: bytes) -> None:
         try:
             self.send_response(200)
-            self.send_header("Content-Type", "text/xml; charset=UTF-8")
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body[: len(body) // 2])
@@ -188,22 +195,17 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _observations_xml(rows: list[tuple[str, str]]) -> bytes:
-    body = "".join(
-        f'<observation realtime_start="{d}" realtime_end="9999-12-31" date="{d}" '
-        f"value={quoteattr(v)}/>\n"
+def _observations_json(rows: list[tuple[str, str]]) -> bytes:
+    listed = [
+        {"realtime_start": d, "realtime_end": "9999-12-31", "date": d, "value": v or "."}
         for d, v in rows
-    )
-    return (
-        '<?xml version="1.0" encoding="utf-8" ?>\n'
-        f'<observations units="lin" count="{len(rows)}" offset="0" limit="100000">\n'
-        f"{body}</observations>\n"
-    ).encode()
+    ]
+    answer = {"units": "lin", "count": len(rows), "offset": 0, "limit": 100000}
+    return json.dumps({**answer, "observations": listed}).encode()
 
 
-def _error_xml(code: int, message: str) -> bytes:
-    head = '<?xml version="1.0" encoding="utf-8" ?>\n'
-    return f'{head}<error code="{code}" message="{message}"/>'.encode()
+def _error_json(code: int, message: str) -> bytes:
+    return json.dumps({"error_code": code, "error_message": message}).encode()
 
 
 class FakeServer(ThreadingHTTPServer):

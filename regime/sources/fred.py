@@ -1,30 +1,25 @@
-"""A thin client of ours around `fredapi.Fred`: timeout, throttle, bounded retries, one error type.
+"""FredClient: observations and first releases from FRED, with a throttle, bounded retries and
+one error type.
 
-fredapi has no timeout, may install a global urllib opener, puts the API key in every URL and
-turns every failure into a bare ValueError. `_QuietFred` replaces its one HTTP helper so each
-request has a timeout and failures come back classified (network, HTTP status, FRED message);
-`FredClient` adds the throttle and the retries and raises only DataSourceError, with the key
-scrubbed from every message.
+The requests themselves are FredJson's (fred_json.py: FRED's JSON API, a timeout on each,
+failures classified); this module paces them, retries what is worth retrying, and raises only
+DataSourceError, with the key scrubbed from every message.
 """
 
 from __future__ import annotations
 
-import http.client
 import logging
 import re
 import time
-import urllib.error
-import urllib.request
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import TypeVar
 
-import fredapi
 import pandas as pd
 
 from regime.errors import DataSourceError
+from regime.sources.fred_json import FredJson, FredRequestError
 
 log = logging.getLogger(__name__)
 
@@ -35,89 +30,7 @@ KEY_HELP = (
 )
 # ALFRED answers at most this many vintage dates per observations request.
 MAX_VINTAGES_PER_REQUEST = 2000
-# FRED's answers to these mean the request itself is wrong (no such series, bad key): asking
-# again cannot help, and would only spend the rate limit.
-PERMANENT_STATUSES = frozenset({400, 401, 403, 404})
-MAX_RETRY_AFTER_SECONDS = 60.0
-
 T = TypeVar("T")
-
-
-class _Failure(Exception):
-    """One failed request, already classified and free of the key."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        retry_after: float = 0.0,
-        unreachable: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-        self.unreachable = unreachable
-
-    @property
-    def retryable(self) -> bool:
-        return self.status not in PERMANENT_STATUSES
-
-
-class _QuietFred(fredapi.Fred):
-    """fredapi.Fred with a timed, throttled, classified HTTP helper and no global side effects.
-
-    `_Fred__fetch_data` is fredapi's private (name-mangled) helper that every public method
-    calls; tests run the real public methods through it against a fake server, so a fredapi
-    release that renames it fails loudly there.
-    """
-
-    def __init__(self, api_key: str, *, timeout: float, throttle: Callable[[], None]) -> None:
-        # Not calling super().__init__: it reads the environment and may install a global
-        # urllib opener. These are the only attributes fredapi's methods use.
-        self.api_key = api_key
-        self.proxies = None
-        self._timeout = timeout
-        self._throttle = throttle
-        self._opener = urllib.request.build_opener()
-
-    def __repr__(self) -> str:
-        return f"<_QuietFred {self.root_url}>"
-
-    def _Fred__fetch_data(self, url: str) -> ET.Element:
-        self._throttle()
-        try:
-            with self._opener.open(f"{url}&api_key={self.api_key}", timeout=self._timeout) as r:
-                body = r.read()
-        except urllib.error.HTTPError as exc:
-            raise _http_failure(exc) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise _Failure(f"cannot reach FRED ({reason})", unreachable=True) from None
-        except http.client.HTTPException as exc:
-            # The server was reached but broke off (a body shorter than announced, a garbled
-            # status line): worth another attempt, and not a reason to skip the other series.
-            raise _Failure(f"FRED's answer was cut short ({type(exc).__name__})") from None
-        try:
-            return ET.fromstring(body)
-        except ET.ParseError:
-            raise _Failure("FRED sent an answer that is not XML") from None
-
-
-def _http_failure(exc: urllib.error.HTTPError) -> _Failure:
-    message = ""
-    try:
-        message = ET.fromstring(exc.read()).get("message") or ""
-    except (ET.ParseError, OSError):
-        pass
-    retry_after = 0.0
-    header = exc.headers.get("Retry-After") if exc.headers else None
-    if header and header.strip().isdigit():
-        retry_after = min(float(header), MAX_RETRY_AFTER_SECONDS)
-    text = f"HTTP {exc.code}" + (f": {message}" if message else "")
-    if exc.code == 429:
-        text = "FRED rate limit (HTTP 429)"
-    return _Failure(text, status=exc.code, retry_after=retry_after)
 
 
 class FredUnreachableError(DataSourceError):
@@ -153,16 +66,14 @@ class FredClient:
         self.max_vintages_per_request = max_vintages_per_request
         self._sleep = sleep
         self._last_request = float("-inf")
-        self._fred = _QuietFred(api_key, timeout=timeout, throttle=self._throttle)
-        if root_url is not None:
-            self._fred.root_url = root_url.rstrip("/")
+        self._fred = FredJson(api_key, timeout=timeout, throttle=self._throttle, root_url=root_url)
 
     def __repr__(self) -> str:
         return f"<FredClient {self._fred.root_url}>"
 
     def observations(self, series_id: str, start: date | None = None) -> pd.Series:
         """Latest-release observations from `start` on (all history when None), NaN dropped."""
-        raw = self._call(series_id, lambda: self._fred.get_series(series_id, start))
+        raw = self._call(series_id, lambda: self._fred.observations(series_id, start))
         return _clean_series(raw, series_id)
 
     def first_release(self, series_id: str) -> pd.Series:
@@ -171,7 +82,7 @@ class FredClient:
         ALFRED refuses requests spanning more than 2000 vintage dates, so the vintage dates are
         asked for first and the history is fetched in slices of at most that many.
         """
-        vintages = self._call(series_id, lambda: self._fred.get_series_vintage_dates(series_id))
+        vintages = self._call(series_id, lambda: self._fred.vintage_dates(series_id))
         if not vintages:
             raise DataSourceError(f"{series_id}: ALFRED lists no vintages for this series")
         size = self.max_vintages_per_request
@@ -179,7 +90,7 @@ class FredClient:
         for i in range(0, len(vintages), size):
             first, last = vintages[i], vintages[min(i + size, len(vintages)) - 1]
             request = partial(
-                self._fred.get_series_all_releases,
+                self._fred.all_releases,
                 series_id,
                 first.strftime("%Y-%m-%d"),
                 last.strftime("%Y-%m-%d"),
@@ -197,11 +108,12 @@ class FredClient:
         for attempt in range(self.retries + 1):
             try:
                 return request()
-            except _Failure as exc:
+            except FredRequestError as exc:
                 failure = exc
             except (ValueError, TypeError, KeyError) as exc:
-                # fredapi's own parsing of a malformed answer; not worth repeating.
-                failure = _Failure(f"unreadable answer ({self._scrub(str(exc))})", status=400)
+                # An answer in an unexpected layout: not worth repeating.
+                message = f"unreadable answer ({self._scrub(str(exc))})"
+                failure = FredRequestError(message, status=400)
             if not failure.retryable or attempt == self.retries:
                 break
             wait = self.backoff * 2**attempt

@@ -97,7 +97,7 @@ def test_as_a_process_no_key_is_one_line_on_stderr_and_exit_code_3(tmp_path):
 
 def test_as_a_process_a_failed_series_gives_exit_code_3(tmp_path, fake_fred):
     config = fakes_fred.write_config(tmp_path)
-    prelude = f"import fredapi\nfredapi.Fred.root_url = {fake_fred.url!r}"
+    prelude = f"import regime.sources.fred_json as f\nf.ROOT_URL = {fake_fred.url!r}"
     args = ["fetch", "--config", str(config)] + ["--series=DGS10", "--series=NOSUCH"]
 
     done = run_regime(args, {**os.environ, "FRED_API_KEY": fakes_fred.TEST_KEY}, prelude)

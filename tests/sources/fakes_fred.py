@@ -3,26 +3,26 @@
 Loaded by tests/sources/conftest.py and tests/cli/conftest.py through `load_fakes` (by file path, so
 it works whatever the tests folder's package layout); test modules import it as `fakes_fred`.
 
-The real `fredapi.Fred` client talks to the fake server (its `root_url` is pointed there), so the
-tests exercise fredapi's own URL building and XML parsing. Data comes from the embedded snapshot
+Our FredJson client talks to the fake server (regime.sources.fred_json.ROOT_URL is pointed there),
+so the tests exercise its URL building and JSON parsing. Data comes from the embedded snapshot
 (data/fred/*.csv) and, for ALFRED, from tests/fixtures/alfred (real 2020 vintages).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
-from xml.sax.saxutils import quoteattr
 
-import fredapi
 import pandas as pd
 import pytest
 import yaml
 
+import regime.sources.fred_json
 from regime.config import Settings, default_config_path, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ class FakeFred:
     """What the fake server serves, and a record of what it was asked.
 
     `script[series_id]` is a queue of behaviours for that series' next requests: "429", "500",
-    "slow" (answers after the client's timeout), "garbage" (not XML), "no-such-series",
+    "slow" (answers after the client's timeout), "garbage" (not JSON), "no-such-series",
     "truncated" (announces the whole body, sends half of it, then closes the connection).
     """
 
@@ -70,22 +70,18 @@ class FakeFred:
         return [r for r in self.requests if r.get("series_id") == series_id]
 
 
-def _observations_xml(rows: list[tuple[str, str, str]]) -> bytes:
-    body = "".join(
-        f'<observation realtime_start="{rs}" realtime_end="9999-12-31" date="{d}" '
-        f"value={quoteattr(v)}/>\n"
+def _observations_json(rows: list[tuple[str, str, str]]) -> bytes:
+    listed = [
+        {"realtime_start": rs, "realtime_end": "9999-12-31", "date": d, "value": v}
         for rs, d, v in rows
-    )
-    return (
-        '<?xml version="1.0" encoding="utf-8" ?>\n'
-        f'<observations units="lin" count="{len(rows)}" offset="0" limit="100000">\n'
-        f"{body}</observations>\n"
+    ]
+    return json.dumps(
+        {"units": "lin", "count": len(listed), "offset": 0, "limit": 100000, "observations": listed}
     ).encode()
 
 
-def _error_xml(code: int, message: str) -> bytes:
-    head = '<?xml version="1.0" encoding="utf-8" ?>\n'
-    return f'{head}<error code="{code}" message="{message}"/>'.encode()
+def _error_json(code: int, message: str) -> bytes:
+    return json.dumps({"error_code": code, "error_message": message}).encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -102,19 +98,19 @@ class _Handler(BaseHTTPRequestHandler):
             fake.requests.append({"path": url.path, **query})
         series_id = query.get("series_id", "")
         if query.get("api_key") != TEST_KEY:
-            return self._send(400, _error_xml(400, "Bad Request. Variable api_key is not set."))
+            return self._send(400, _error_json(400, "Bad Request. Variable api_key is not set."))
         what = fake.behaviour(series_id)
         if what == "429":
-            return self._send(429, _error_xml(429, "Too Many Requests."), retry_after="0")
+            return self._send(429, _error_json(429, "Too Many Requests."), retry_after="0")
         if what == "500":
             return self._send(500, b"<html>Internal Server Error</html>")
         if what == "garbage":
-            return self._send(200, b"this is not xml")
+            return self._send(200, b"this is not json")
         if what == "slow":
             time.sleep(fake.slow_seconds)
         latest = fake.latest(series_id)
         if what == "no-such-series" or latest is None:
-            return self._send(400, _error_xml(400, NO_SUCH_SERIES))
+            return self._send(400, _error_json(400, NO_SUCH_SERIES))
         if url.path.endswith("/series/vintagedates"):
             return self._send(200, self._vintage_dates(series_id))
         if "realtime_start" in query and fake.vintages(series_id) is not None:
@@ -122,14 +118,14 @@ class _Handler(BaseHTTPRequestHandler):
         start = query.get("observation_start", "0000")
         rows = [("2026-01-01", d, v) for d, v in latest.items() if d >= start]
         if what == "truncated":
-            return self._send(200, _observations_xml(rows), cut=True)
-        return self._send(200, _observations_xml(rows))
+            return self._send(200, _observations_json(rows), cut=True)
+        return self._send(200, _observations_json(rows))
 
     def _vintage_dates(self, series_id: str) -> bytes:
         vintages = self.server.fake.vintages(series_id)
         dates = sorted(vintages["realtime_start"].unique()) if vintages is not None else []
-        body = "".join(f"<vintage_date>{d}</vintage_date>\n" for d in dates)
-        return f'<vintage_dates count="{len(dates)}">\n{body}</vintage_dates>\n'.encode()
+        answer = {"count": len(dates), "offset": 0, "limit": 10000, "vintage_dates": dates}
+        return json.dumps(answer).encode()
 
     def _releases(self, series_id: str, query: dict[str, str]) -> bytes:
         vintages = self.server.fake.vintages(series_id)
@@ -137,16 +133,16 @@ class _Handler(BaseHTTPRequestHandler):
         low, high = query["realtime_start"], query["realtime_end"]
         asked = vintages[(vintages["realtime_start"] >= low) & (vintages["realtime_start"] <= high)]
         if asked["realtime_start"].nunique() > 2000:
-            return _error_xml(400, "Bad Request. Too many vintage dates.")
+            return _error_json(400, "Bad Request. Too many vintage dates.")
         rows = list(asked[["realtime_start", "date", "value"]].itertuples(index=False))
-        return _observations_xml([(r.realtime_start, r.date, r.value) for r in rows])
+        return _observations_json([(r.realtime_start, r.date, r.value) for r in rows])
 
     def _send(
         self, status: int, body: bytes, retry_after: str | None = None, cut: bool = False
     ) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "text/xml; charset=UTF-8")
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
             self.send_header("Content-Length", str(len(body)))
             if retry_after is not None:
                 self.send_header("Retry-After", retry_after)
@@ -165,13 +161,13 @@ class _Server(ThreadingHTTPServer):
 
 @pytest.fixture
 def fake_fred(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeFred]:
-    """A running fake FRED; fredapi.Fred.root_url points at it and FRED_API_KEY is set."""
+    """A running fake FRED; FredJson's ROOT_URL points at it and FRED_API_KEY is set."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.fake = FakeFred()
     server.fake.url = f"http://127.0.0.1:{server.server_port}/fred"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    monkeypatch.setattr(fredapi.Fred, "root_url", server.fake.url)
+    monkeypatch.setattr(regime.sources.fred_json, "ROOT_URL", server.fake.url)
     monkeypatch.setenv("FRED_API_KEY", TEST_KEY)
     try:
         yield server.fake

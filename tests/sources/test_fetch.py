@@ -141,10 +141,10 @@ def test_implausible_values_name_the_series_and_rows_and_stay_out(settings, fake
 
 
 def test_an_unreachable_fred_fails_the_first_series_and_skips_the_rest(settings, monkeypatch):
-    import fredapi
+    import regime.sources.fred_json
 
     monkeypatch.setenv("FRED_API_KEY", fakes_fred.TEST_KEY)
-    monkeypatch.setattr(fredapi.Fred, "root_url", "http://127.0.0.1:9/fred")
+    monkeypatch.setattr(regime.sources.fred_json, "ROOT_URL", "http://127.0.0.1:9/fred")
 
     report = fetch(settings, series=["DGS10", "DGS2", "DFF"])
 
@@ -191,8 +191,9 @@ def snapshot_start(series_id: str) -> pd.Timestamp:
 
 CONCURRENT = textwrap.dedent(
     """
-    import sys, fredapi
-    fredapi.Fred.root_url = sys.argv[1]
+    import sys
+    import regime.sources.fred_json
+    regime.sources.fred_json.ROOT_URL = sys.argv[1]
     from regime.config import load_settings
     from regime.sources.fetch import fetch
     report = fetch(load_settings(sys.argv[2]), series=sys.argv[3:], full=True)

@@ -1,4 +1,4 @@
-"""FredClient: the real fredapi client against the fake FRED server."""
+"""FredClient: our FredJson client against the fake FRED server."""
 
 from __future__ import annotations
 
@@ -88,9 +88,9 @@ def test_the_key_never_appears_in_errors_or_tracebacks(fake_fred):
 
 
 def test_an_unreachable_server_is_a_distinct_error(monkeypatch):
-    import fredapi
+    import regime.sources.fred_json
 
-    monkeypatch.setattr(fredapi.Fred, "root_url", "http://127.0.0.1:9/fred")  # discard port
+    monkeypatch.setattr(regime.sources.fred_json, "ROOT_URL", "http://127.0.0.1:9/fred")  # discard
 
     with pytest.raises(FredUnreachableError, match="DGS10: cannot reach FRED"):
         client(retries=1).observations("DGS10")
