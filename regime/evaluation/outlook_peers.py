@@ -31,8 +31,8 @@ PEERS = ("climatology", "persistence", "hmm_transition")
 NOTES = {
     "climatology": "the training frequency of each outcome, settled at the refit",
     "persistence": "the training frequency of each outcome given today's real-time rulebook "
-    "regime (regime targets), whether small caps led over the last weeks (leadership), or the "
-    "rulebook's bull/bear state (bear start)",
+    "regime (regime targets), whether small caps led on total return over the past leadership "
+    "window (leadership), or the rulebook's bull/bear state (bear start)",
     "hmm_transition": "the nowcast HMM's filtered state distribution times its transition matrix "
     "to the power h, mapped to the outcome by a soft state-to-outcome map from training weeks",
 }
