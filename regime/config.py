@@ -338,32 +338,33 @@ class EvaluationSettings(_Frozen):
     probit_lag_weeks: Annotated[int, Field(ge=0, le=104)] = 52
 
 
-class AssetWeights(_Frozen):
-    small_cap: Annotated[float, Field(ge=0, le=1)] = 0.0
-    large_cap: Annotated[float, Field(ge=0, le=1)] = 0.0
-    cash: Annotated[float, Field(ge=0, le=1)] = 0.0
+class BacktestSettings(_Frozen):
+    """The allocation backtest of `regime evaluate` / `regime report` (see backtest.py and
+    allocation.py). The policy's parameters are chosen at every refit from these grids."""
+
+    cost_bps: Annotated[float, Field(ge=0, le=1000)] = 10.0
+    # Closes between a decision and the trade it causes: 1 trades at the next week's close.
+    trade_delay_weeks: Annotated[int, Field(ge=0, le=4)] = 1
+    # Equity weight = 1 - sensitivity x P(a small-cap bear market is under way or begins within
+    # the outlook's window), clipped to [0, 1]; 0 never times the market.
+    risk_sensitivity: tuple[Annotated[float, Field(ge=0, le=10)], ...] = (0.0, 1.0, 2.0)
+    # Small caps' share of the equities = 0.5 + tilt x (P(small caps lead) - 0.5), clipped.
+    tilt: tuple[Annotated[float, Field(ge=0, le=20)], ...] = (0.0, 2.0, 4.0)
+    # No-trade band: trade only when some weight is further than this from its target, and then
+    # only back to the band's edge.
+    band: tuple[Annotated[float, Field(ge=0, le=1)], ...] = (0.10, 0.20, 0.30)
+    # A policy whose turnover (sells plus buys, a year) on the earlier weeks exceeded this is not
+    # chosen (unless every policy's did: then the one that traded least).
+    max_turnover: Annotated[float, Field(gt=0)] = 2.0
+    # Earlier weeks needed before the choice is made by the Sharpe ratio; before that, the least
+    # active policy (the smallest sensitivity and tilt, the widest band).
+    choice_min_weeks: Annotated[int, Field(ge=1)] = 104
 
     @model_validator(mode="after")
-    def _fully_invested(self) -> AssetWeights:
-        if abs(self.small_cap + self.large_cap + self.cash - 1.0) > 1e-9:
-            raise ValueError("small_cap + large_cap + cash must add up to 1")
+    def _grids_are_offered(self) -> BacktestSettings:
+        if not (self.risk_sensitivity and self.tilt and self.band):
+            raise ValueError("risk_sensitivity, tilt and band each need one value")
         return self
-
-
-class Allocation(_Frozen):
-    early_recovery: AssetWeights = AssetWeights(small_cap=1.0)
-    narrow_rally: AssetWeights = AssetWeights(large_cap=1.0)
-    neutral: AssetWeights = AssetWeights(small_cap=0.5, large_cap=0.5)
-    risk_off: AssetWeights = AssetWeights(cash=1.0)
-
-
-class BacktestSettings(_Frozen):
-    """The regime-timed allocation backtest of `regime evaluate` / `regime report`."""
-
-    allocation: Allocation = Allocation()
-    cost_bps: Annotated[float, Field(ge=0, le=1000)] = 10.0
-    # Closes between a prediction and the trade it causes: 1 trades at the next week's close.
-    trade_delay_weeks: Annotated[int, Field(ge=0, le=4)] = 1
 
 
 class Settings(_Frozen):

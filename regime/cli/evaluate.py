@@ -1,4 +1,5 @@
-"""`regime evaluate`: our model against its peers, walk-forward, plus the allocation backtest."""
+"""`regime evaluate`: our model and its outlook against their peers, walk-forward, and the
+allocation backtest."""
 
 from __future__ import annotations
 
@@ -45,16 +46,26 @@ if TYPE_CHECKING:
     help="Also write the whole evaluation (scores, tables, every model's weekly calls and "
     "probabilities) to this JSON file.",
 )
+@click.option(
+    "--backtest-returns",
+    "returns_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the allocation's and the benchmarks' weekly returns, cash and the "
+    "allocation's weights to this CSV file.",
+)
 @quiet_option
 @config_option
 def evaluate_command(
     fmt: str,
     predictions_path: Path | None,
     save_path: Path | None,
+    returns_path: Path | None,
     quiet: bool,
     config_path: Path | None,
 ) -> None:
-    """Compare the model with its peers out of sample (walk-forward) and backtest its calls."""
+    """Compare the model and its outlook with their peers out of sample (walk-forward), and
+    backtest an allocation driven by their probabilities."""
     require_extra("evaluate", "eval", EVAL_MODULES)
     from regime.sources.market_data import load_market_data
 
@@ -63,6 +74,8 @@ def evaluate_command(
     evaluation = run_with_progress(settings, data, "evaluating", enabled=not quiet)
     if predictions_path is not None:
         write_predictions(evaluation.predictions(), predictions_path)
+    if returns_path is not None:
+        write_backtest_returns(evaluation.backtest.weekly_frame(), returns_path)
     if save_path is not None:
         save_evaluation(evaluation, save_path)
     result = evaluation.to_dict()
@@ -90,6 +103,20 @@ def write_predictions(frame: pd.DataFrame, path: Path) -> None:
         raise RegimeError(f"cannot write predictions to {path}: {exc.strerror or exc}") from None
 
 
+def write_backtest_returns(frame: pd.DataFrame, path: Path) -> None:
+    """CSV with header date,strategy,spx,rut,fifty_fifty,cash,<asset>_weight...,turnover,cost;
+    written to a temp file, then renamed."""
+    out = frame.copy()
+    out.index = out.index.strftime("%Y-%m-%d")
+    text = out.to_csv(float_format="%.8f", lineterminator="\n")
+    try:
+        write_text_atomic(path.resolve(), text)
+    except OSError as exc:
+        raise RegimeError(
+            f"cannot write the backtest returns to {path}: {exc.strerror or exc}"
+        ) from None
+
+
 def save_evaluation(evaluation: Evaluation, path: Path) -> None:
     from regime.evaluation.saved import write_saved
 
@@ -100,17 +127,16 @@ def save_evaluation(evaluation: Evaluation, path: Path) -> None:
 
 
 def render_table(result: dict[str, Any]) -> str:
+    from regime.evaluation.allocation_tables import allocation_lines
+    from regime.evaluation.outlook_tables import outlook_lines
     from regime.evaluation.summary import (
-        BACKTEST_HEADERS,
         COMPARISON_HEADERS,
-        backtest_rows,
         comparison_lines,
         comparison_rows,
         text_table,
     )
     from regime.evaluation.tables import ablation_lines, bear_table, period_tables
 
-    backtest = result["backtest"]
     lines = [
         f"walk-forward {result['period'][0]} .. {result['period'][1]}: {result['n_weeks']} weeks, "
         f"{result['refits']} refits, {result['bear_markets']['count']} bear markets",
@@ -130,9 +156,8 @@ def render_table(result: dict[str, Any]) -> str:
         "",
         *ablation_lines(result),
         "",
-        f"allocation backtest {backtest['period'][0]} .. {backtest['period'][1]} "
-        f"({backtest['n_weeks']} weeks): {backtest['description']}",
-        text_table(BACKTEST_HEADERS, backtest_rows(result)),
-        *(f"note: {note}" for note in backtest["notes"]),
+        *outlook_lines(result),
+        "",
+        *allocation_lines(result),
     ]
     return "\n".join(lines)

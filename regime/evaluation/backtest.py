@@ -1,172 +1,199 @@
-"""A regime-timed allocation against buy-and-hold, on weekly closes. Pure: frames in, frames out.
+"""The allocation backtest: the policy of allocation.py against buy-and-hold, on total returns.
 
-Conventions (also printed with every result):
-- weeks end on Friday closes; the return of week t runs from the close of t-1 to the close of t;
-- the prediction made at week t is traded at the close of week t + `trade_delay_weeks`, so with
-  the default delay of 1 it first earns the return of week t+2;
-- every strategy is rebalanced to its target weights at each weekly close; the cost is
-  `cost_bps` per unit of traded value (sells plus buys, cash included); the first position is
-  taken without cost;
-- cash earns the 3-month T-bill rate known at the start of the week, rate / 52;
-- index closes are price indices: no dividends.
+Decisions run from the first judged week (`walk_forward.first_test`) to `walk_forward.last_test`
+(or the last week of data); every strategy is held over the same weeks (simulation.py):
+
+- `allocation`: the policy chosen at each refit, steered by the out-of-sample probabilities;
+- `buy_hold_spx`, `buy_hold_rut`: the large- and small-cap total-return series, never traded;
+- `buy_hold_50_50`: rebalanced to 50/50 at every weekly close, its costs counted.
+
+Reported: performance.py's figures for each, the allocation's Sharpe ratio minus each
+buy-and-hold's with a circular block bootstrap interval, the five worst drawdowns, and the
+calendar years.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from regime.config import Allocation, BacktestSettings
-from regime.constants import WEEKS_PER_YEAR
+from regime.config import Settings
+from regime.evaluation.allocation import (
+    PolicyChoice,
+    choose_policies,
+    chosen_targets,
+)
+from regime.evaluation.bootstrap import bootstrap_interval
+from regime.evaluation.performance import (
+    calendar_years,
+    drawdown_path,
+    drawdowns,
+    performance,
+    sharpe,
+)
+from regime.evaluation.simulation import WEIGHT_COLUMNS, constant_weights, held_weights, simulate
+from regime.model.schedule import ONE_WEEK, Refit
 
-ASSETS = ("small_cap", "large_cap", "cash")
+STRATEGY = "allocation"
+BENCHMARKS: dict[str, dict[str, float]] = {
+    "buy_hold_spx": {"large_cap": 1.0},
+    "buy_hold_rut": {"small_cap": 1.0},
+    "buy_hold_50_50": {"small_cap": 0.5, "large_cap": 0.5},
+}
 NOTES = (
-    "Index closes are price indices without dividends: every equity figure understates total "
-    "return (most for SPX, whose dividend yield is higher).",
-    "Buy-and-hold 50/50 is rebalanced to 50/50 at every weekly close (its turnover and costs "
-    "are counted); buy-and-hold SPX and RUT never trade.",
+    "Total returns: the Russell 2000 and Russell 1000 total-return indices until 2019-01-10, then "
+    "IWM's and SPY's adjusted closes (which carry the funds' costs); buy_hold_spx is the Russell "
+    "1000 before 2019.",
+    "Cash earns the 3-month T-bill rate (DTB3) known at the start of each week.",
+    "buy_hold_50_50 is rebalanced to 50/50 at every weekly close (its turnover and costs are "
+    "counted); buy_hold_spx and buy_hold_rut never trade.",
+    "Turnover: value traded in a year (sells plus buys) as a fraction of the portfolio; cost "
+    "drag: CAGR before costs minus CAGR after them.",
 )
 
 
 @dataclass(frozen=True)
 class BacktestResult:
-    """Weekly paths (`returns`, `equity`, `drawdown`: one column per strategy) and the table."""
+    """Weekly paths per strategy, the tables, and the policy chosen at each refit."""
 
-    returns: pd.DataFrame
-    equity: pd.DataFrame
-    drawdown: pd.DataFrame
+    paths: dict[str, pd.DataFrame]
+    cash: pd.Series
     table: dict[str, dict[str, float]]
+    sharpe_difference: dict[str, dict[str, Any]]
+    drawdowns: dict[str, list[dict[str, Any]]]
+    years: list[dict[str, Any]]
+    choices: list[PolicyChoice]
+    grid: dict[str, list[float]]
     description: str
+    signals: pd.DataFrame = field(repr=False)
+
+    @property
+    def returns(self) -> pd.DataFrame:
+        """Weekly returns after costs, one column per strategy."""
+        return pd.DataFrame({name: path["return"] for name, path in self.paths.items()})
+
+    @property
+    def equity(self) -> pd.DataFrame:
+        return (1 + self.returns).cumprod()
+
+    @property
+    def drawdown(self) -> pd.DataFrame:
+        return self.equity.apply(drawdown_path)
 
     def to_dict(self) -> dict[str, Any]:
+        weeks = self.returns.index
+        chosen = Counter(c.policy for c in self.choices)
         return {
-            "period": [
-                self.returns.index[0].date().isoformat(),
-                self.returns.index[-1].date().isoformat(),
-            ],
-            "n_weeks": len(self.returns),
+            "period": [weeks[0].date().isoformat(), weeks[-1].date().isoformat()],
+            "n_weeks": len(weeks),
             "description": self.description,
             "notes": list(NOTES),
             "strategies": self.table,
+            "sharpe_difference": self.sharpe_difference,
+            "drawdowns": self.drawdowns,
+            "calendar_years": self.years,
+            "grid": self.grid,
+            "policies_chosen": [
+                {**policy.to_dict(), "refits": n} for policy, n in sorted(chosen.items())
+            ],
+            "choices": [c.to_dict() for c in self.choices],
         }
 
-
-def asset_returns(closes: pd.DataFrame, cash_rate: pd.Series) -> pd.DataFrame:
-    """Weekly simple returns of `small_cap`, `large_cap` and `cash` (row t: close t-1 to t).
-
-    `cash_rate` is an annual percentage (e.g. DTB3) on the same weekly index, as known each
-    week; a missing value carries the last known rate forward.
-    """
-    equity = closes[["small_cap", "large_cap"]].pct_change()
-    cash = cash_rate.reindex(closes.index).ffill().shift(1) / 100.0 / WEEKS_PER_YEAR
-    return equity.assign(cash=cash).iloc[1:].dropna()
-
-
-def regime_weights(predicted: pd.Series, allocation: Allocation) -> pd.DataFrame:
-    """Target weights (columns `ASSETS`) for each week's predicted regime."""
-    table = {regime: getattr(allocation, regime).model_dump() for regime in Allocation.model_fields}
-    unknown = sorted(set(predicted) - set(table))
-    if unknown:
-        raise ValueError(f"no allocation for regime(s) {unknown}")
-    rows = [[table[regime][asset] for asset in ASSETS] for regime in predicted]
-    return pd.DataFrame(rows, index=predicted.index, columns=list(ASSETS), dtype=float)
-
-
-def held_weights(decided: pd.DataFrame, index: pd.DatetimeIndex, delay_weeks: int) -> pd.DataFrame:
-    """Weights earning each week's return in `index`, from weights decided on earlier weeks.
-
-    Weights decided at week t are traded at the close of week t + delay and so earn the return
-    of the week after that. Weeks before the first trade are dropped.
-    """
-    aligned = decided.reindex(index)
-    return aligned.shift(1 + delay_weeks).dropna()
-
-
-def simulate(weights: pd.DataFrame, returns: pd.DataFrame, cost_bps: float) -> pd.DataFrame:
-    """Weekly portfolio `return` (after costs), `turnover` and `cost` for target `weights`.
-
-    `weights` row t is held over week t; before it the portfolio drifted with last week's
-    returns, and trading back to the target costs `cost_bps` per unit of value traded.
-    """
-    weights = weights.loc[weights.index.intersection(returns.index)]
-    r = returns.loc[weights.index, list(ASSETS)].to_numpy(dtype=float)
-    w = weights[list(ASSETS)].to_numpy(dtype=float)
-    n = len(w)
-    turnover = np.zeros(n)
-    for t in range(1, n):
-        grown = w[t - 1] * (1 + r[t - 1])
-        drifted = grown / grown.sum()
-        turnover[t] = np.abs(w[t] - drifted).sum()
-    cost = turnover * cost_bps / 1e4
-    gross = (w * r).sum(axis=1)
-    net = (1 - cost) * (1 + gross) - 1
-    return pd.DataFrame({"return": net, "turnover": turnover, "cost": cost}, index=weights.index)
-
-
-def performance(path: pd.DataFrame, cash: pd.Series) -> dict[str, float]:
-    """CAGR, annualised volatility, maximum drawdown, Sharpe (over cash), annual turnover."""
-    r = path["return"]
-    years = len(r) / WEEKS_PER_YEAR
-    equity = (1 + r).cumprod()
-    excess = r - cash.loc[r.index]
-    sd = excess.std(ddof=1)
-    return {
-        "cagr": float(equity.iloc[-1] ** (1 / years) - 1),
-        "volatility": float(r.std(ddof=1) * np.sqrt(WEEKS_PER_YEAR)),
-        "max_drawdown": float(max_drawdown(equity)),
-        "sharpe": float(excess.mean() / sd * np.sqrt(WEEKS_PER_YEAR)) if sd > 0 else 0.0,
-        "turnover": float(path["turnover"].sum() / years),
-        "total_cost": float(path["cost"].sum()),
-    }
-
-
-def max_drawdown(equity: pd.Series) -> float:
-    """The worst fall from a running peak (a negative fraction; 0 if it never falls).
-
-    The starting value 1 counts as a peak.
-    """
-    peak = np.maximum.accumulate(np.r_[1.0, equity.to_numpy()])[1:]
-    return float((equity.to_numpy() / peak - 1).min())
-
-
-def drawdown_path(equity: pd.Series) -> pd.Series:
-    peak = np.maximum.accumulate(np.r_[1.0, equity.to_numpy()])[1:]
-    return equity / peak - 1
+    def weekly_frame(self) -> pd.DataFrame:
+        """The CSV of `--backtest-returns`: each week's returns, cash and the weights held."""
+        names = {"buy_hold_spx": "spx", "buy_hold_rut": "rut", "buy_hold_50_50": "fifty_fifty"}
+        frame = pd.DataFrame({"strategy": self.paths[STRATEGY]["return"]})
+        for name, column in names.items():
+            frame[column] = self.paths[name]["return"]
+        frame["cash"] = self.cash.loc[frame.index]
+        for column in WEIGHT_COLUMNS:
+            frame[column] = self.paths[STRATEGY][column]
+        frame["turnover"] = self.paths[STRATEGY]["turnover"]
+        frame["cost"] = self.paths[STRATEGY]["cost"]
+        frame.index.name = "date"
+        return frame
 
 
 def run_backtest(
-    predicted: pd.Series, closes: pd.DataFrame, cash_rate: pd.Series, settings: BacktestSettings
+    signals: pd.DataFrame, returns: pd.DataFrame, schedule: list[Refit], settings: Settings
 ) -> BacktestResult:
-    """The regime-timed strategy and the buy-and-hold benchmarks over the same weeks."""
-    returns = asset_returns(closes, cash_rate)
-    held = held_weights(
-        regime_weights(predicted, settings.allocation), returns.index, settings.trade_delay_weeks
-    )
-    weeks = held.index
-    fixed = {
-        "buy_hold_spx": {"large_cap": 1.0},
-        "buy_hold_rut": {"small_cap": 1.0},
-        "buy_hold_50_50": {"small_cap": 0.5, "large_cap": 0.5},
-    }
-    strategies = {"regime_timed": held}
-    for name, mix in fixed.items():
-        strategies[name] = pd.DataFrame(
-            {asset: mix.get(asset, 0.0) for asset in ASSETS}, index=weeks, dtype=float
-        )
-    paths = {name: simulate(w, returns, settings.cost_bps) for name, w in strategies.items()}
-    weekly = pd.DataFrame({name: p["return"] for name, p in paths.items()})
-    equity = (1 + weekly).cumprod()
-    description = (
-        f"prediction of week t traded at the close of week t+{settings.trade_delay_weeks}; "
-        f"cost {settings.cost_bps:g} bps per unit traded; weekly rebalancing to target weights"
-    )
+    """The allocation and the buy-and-holds over the same weeks (see the module docstring).
+
+    `signals`: the out-of-sample probabilities of every week since the walk-forward began
+    (allocation.SIGNALS); `returns`: backtest.asset_returns of the total-return series.
+    """
+    bt = settings.backtest
+    wf = settings.walk_forward
+    choices = choose_policies(signals, returns, [r.date for r in schedule], bt)
+    decided, bands = chosen_targets(signals, schedule, choices)
+    decided = decided.loc[_span(decided.index, wf.first_test, wf.last_test)]
+    held = held_weights(decided, returns.index, bt.trade_delay_weeks)
+    band = bands.reindex(returns.index).shift(1 + bt.trade_delay_weeks).loc[held.index]
+    paths = {STRATEGY: simulate(held, returns, bt.cost_bps, band)}
+    for name, mix in BENCHMARKS.items():
+        paths[name] = simulate(constant_weights(mix, held.index), returns, bt.cost_bps)
+    cash = returns["cash"].loc[held.index]
+    start = held.index[0] - ONE_WEEK
+    judged = [
+        c for r, c in zip(schedule, choices, strict=True) if r.block.isin(decided.index).any()
+    ]
     return BacktestResult(
-        returns=weekly,
-        equity=equity,
-        drawdown=equity.apply(drawdown_path),
-        table={name: performance(p, returns["cash"]) for name, p in paths.items()},
-        description=description,
+        paths=paths,
+        cash=cash,
+        table={name: performance(path, cash) for name, path in paths.items()},
+        sharpe_difference=_sharpe_differences(paths, cash, settings),
+        drawdowns={
+            name: drawdowns((1 + path["return"]).cumprod(), start) for name, path in paths.items()
+        },
+        years=calendar_years(pd.DataFrame({n: p["return"] for n, p in paths.items()})),
+        choices=judged,
+        grid={
+            "sensitivity": list(bt.risk_sensitivity),
+            "tilt": list(bt.tilt),
+            "band": list(bt.band),
+        },
+        description=(
+            f"weights decided on week t from its out-of-sample probabilities, traded at the close "
+            f"of week t+{bt.trade_delay_weeks}; {bt.cost_bps:g} bps per unit traded; policy "
+            f"(sensitivity, tilt, band) chosen at each refit by the net Sharpe ratio of the "
+            f"earlier weeks, turnover at most {bt.max_turnover:.0%} a year"
+        ),
+        signals=signals.loc[decided.index],
     )
+
+
+def _span(weeks: pd.DatetimeIndex, first: date, last: date | None) -> pd.DatetimeIndex:
+    keep = weeks >= pd.Timestamp(first)
+    if last is not None:
+        keep &= weeks <= pd.Timestamp(last)
+    return weeks[keep]
+
+
+def _sharpe_differences(
+    paths: dict[str, pd.DataFrame], cash: pd.Series, settings: Settings
+) -> dict[str, dict[str, Any]]:
+    """The allocation's Sharpe ratio minus each buy-and-hold's, weeks resampled in blocks."""
+    ev = settings.evaluation
+    excess = {n: (p["return"] - cash).to_numpy(dtype=float) for n, p in paths.items()}
+    ours = excess[STRATEGY]
+    out = {}
+    for name in BENCHMARKS:
+        theirs = excess[name]
+
+        def statistic(rows: np.ndarray, theirs: np.ndarray = theirs) -> np.ndarray:
+            return np.asarray(sharpe(ours[rows]) - sharpe(theirs[rows]))
+
+        out[name] = bootstrap_interval(
+            statistic,
+            len(ours),
+            block=ev.bootstrap_block_weeks,
+            samples=ev.bootstrap_samples,
+            seed=ev.seed,
+            confidence=ev.confidence,
+        ).to_dict()
+    return out

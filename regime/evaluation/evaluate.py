@@ -4,7 +4,8 @@ The dataset is built once; our model comes from `walk_forward`, and every peer i
 the walk-forward's own refit dates on what was known then (peer_refits.py). The result holds
 each model's weekly out-of-sample calls and their scores over the whole span and each
 sub-period, a row per bear market, the comparison with the best peer (block and episode
-bootstrap), the ablation of the macro families, and the regime-timed allocation backtest.
+bootstrap), the ablation of the macro families, the outlook against its own peers
+(outlook_evaluation.py), and the allocation backtest driven by the probabilities (backtest.py).
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ import pandas as pd
 from regime.config import Settings
 from regime.constants import REGIMES
 from regime.evaluation.ablation import STATE_ONLY, ablation, family_choices, variant_runs
+from regime.evaluation.allocation import allocation_signals
 from regime.evaluation.backtest import BacktestResult, run_backtest
 from regime.evaluation.compare import ModelRun, compare_with_best_peer
 from regime.evaluation.episodes import bear_markets
+from regime.evaluation.outlook_evaluation import (
+    TargetEvaluation,
+    evaluate_outlook,
+    outlook_variants,
+)
 from regime.evaluation.peer_refits import (
     Block,
     BlockPeers,
@@ -30,6 +37,7 @@ from regime.evaluation.peer_refits import (
     run_block_peers,
 )
 from regime.evaluation.periods import period_scores
+from regime.evaluation.simulation import asset_returns
 from regime.features.known import known_on
 from regime.metrics import classification_scores, detection
 from regime.model.reuse import reuse
@@ -76,6 +84,8 @@ class Evaluation:
     comparison: dict[str, dict[str, Any]]
     ablation: dict[str, Any]
     variants: dict[str, ModelRun]
+    outlook: dict[str, Any]
+    outlook_runs: dict[str, TargetEvaluation]
     backtest: BacktestResult
     peer_details: dict[str, Any]
     refits: int
@@ -100,6 +110,7 @@ class Evaluation:
             "bear_markets": self.bears,
             "comparison": self.comparison,
             "ablation": self.ablation,
+            "outlook": self.outlook,
             "backtest": self.backtest.to_dict(),
             "peer_details": self.peer_details,
         }
@@ -131,18 +142,24 @@ def evaluate(
     blocks = judged_blocks(run, truth.index)
     inputs = PeerInputs.build(dataset, settings)
     # The peers' refits keep n_jobs worker processes busy while this process mostly waits: the
-    # ablation's choices and the drawdown rule (sequential, light) run meanwhile, in a thread.
+    # ablations' choices and the drawdown rule (sequential, light) run meanwhile, in a thread.
     with ThreadPoolExecutor(max_workers=1) as beside:
         ablated = beside.submit(variant_runs, run, dataset, settings, truth.index)
         drawdown = beside.submit(drawdown_rebound_run, inputs, settings, blocks)
+        outlook_ablated = beside.submit(outlook_variants, run, settings)
         found = run_block_peers(inputs, settings, blocks, n_jobs, _share(progress, 1, 2))
         variants, (drawdown_calls, drawdown_chosen) = ablated.result(), drawdown.result()
+        outlook_ablations = outlook_ablated.result()
     runs = _model_runs(dataset, ours, variants[STATE_ONLY], drawdown_calls, found)
     scores = {name: _scores(truth, model, settings) for name, model in runs.items()}
     calls = {name: model.predicted for name, model in runs.items()}
     families = list(settings.model.families)
     choices = family_choices(run.nested.choices, [refit for refit, _ in blocks], families)
-    cash = weekly_cash_rate(data, settings, dataset.closes.index)
+    outlook, outlook_runs = evaluate_outlook(
+        run, dataset, settings, truth.index, found, outlook_ablations
+    )
+    cash = weekly_cash_rate(data, settings, dataset.total_returns.index)
+    returns = asset_returns(dataset.total_returns, cash)
     return Evaluation(
         truth=truth,
         runs=runs,
@@ -158,7 +175,9 @@ def evaluate(
         comparison=compare_with_best_peer(truth, runs, scores, settings, OURS, "rulebook_realtime"),
         ablation=ablation(truth, runs[OURS], variants, choices, settings),
         variants=variants,
-        backtest=run_backtest(runs[OURS].predicted, dataset.closes, cash, settings.backtest),
+        outlook=outlook,
+        outlook_runs=outlook_runs,
+        backtest=run_backtest(allocation_signals(run, settings), returns, run.schedule, settings),
         peer_details=_peer_details(dataset, settings, found, drawdown_chosen),
         refits=len(blocks),
         dataset=dataset,

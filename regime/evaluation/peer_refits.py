@@ -70,12 +70,19 @@ class PeerInputs:
 
 @dataclass(frozen=True)
 class BlockPeers:
-    """The probabilistic peers' probabilities and calls for one block, and what they learned."""
+    """The probabilistic peers' probabilities and calls for one block, and what they learned.
+
+    `hmm_states` (the HMM's filtered state probabilities of every week from `model.train_start`
+    to the block's last week) and `hmm_transition` (its fitted transition matrix) serve the
+    outlook's HMM peer (outlook_peers.py), which needs no fit of its own.
+    """
 
     refit: pd.Timestamp
     proba: dict[str, pd.DataFrame]
     calls: dict[str, pd.Series]
     details: dict[str, dict[str, Any]]
+    hmm_states: pd.DataFrame
+    hmm_transition: np.ndarray
 
 
 def block_peers(
@@ -90,10 +97,12 @@ def block_peers(
     markov = FilteredMarkovSwitching(ev.markov_regimes, floor).fit(inputs.returns.loc[:refit_on], y)
     probit = TermSpreadProbit().fit(inputs.lagged_spread, y)
     p_risk_off = probit.risk_off_probability(inputs.lagged_spread.loc[block])
+    seen = inputs.hmm_features.loc[: block[-1]]
+    states = pd.DataFrame(hmm.filtered_state_proba(seen), index=seen.index)
     proba = {
         "majority": majority_proba(y, block),
         "term_spread_probit": regime_proba(p_risk_off, inputs.rest.loc[block], settings),
-        "hmm": hmm.predict_proba(inputs.hmm_features.loc[: block[-1]]).loc[block],
+        "hmm": hmm.proba_of_states(states).loc[block],
         "markov_switching": markov.predict_proba(inputs.returns.loc[: block[-1]]).loc[block],
     }
     prior = training_prior(y)
@@ -109,7 +118,7 @@ def block_peers(
             "slope": _num(probit.params_[1]),
         },
     }
-    return BlockPeers(refit_on, proba, calls, details)
+    return BlockPeers(refit_on, proba, calls, details, states, hmm.hmm_.transmat_.copy())
 
 
 def run_block_peers(

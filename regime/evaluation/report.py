@@ -24,6 +24,7 @@ from regime.atomic import write_bytes_atomic  # noqa: E402
 from regime.config import Settings  # noqa: E402
 from regime.constants import REGIMES, RISK_OFF  # noqa: E402
 from regime.errors import RegimeError  # noqa: E402
+from regime.evaluation.backtest import STRATEGY  # noqa: E402
 from regime.evaluation.evaluate import OURS, Evaluation  # noqa: E402
 from regime.evaluation.summary import (  # noqa: E402
     BACKTEST_HEADERS,
@@ -50,7 +51,7 @@ PEER_COLOURS = {
     "term_spread_probit": "#bcbd22",
     "hmm": "#ff7f0e",
     "markov_switching": "#8c564b",
-    "regime_timed": "#1f77b4",
+    "allocation": "#1f77b4",
     "buy_hold_spx": "#ff7f0e",
     "buy_hold_rut": "#2ca02c",
     "buy_hold_50_50": "#7f7f7f",
@@ -283,12 +284,12 @@ def _allocation_chart(ev: Evaluation) -> Figure:
         2, 1, figsize=(13, 7), sharex=True, gridspec_kw={"height_ratios": [2, 1]}
     )
     for name in bt.equity.columns:
-        width = 2.0 if name == "regime_timed" else 1.1
+        width = 2.0 if name == STRATEGY else 1.1
         top.plot(bt.equity.index, bt.equity[name], color=PEER_COLOURS[name], lw=width, label=name)
         bottom.plot(bt.drawdown.index, bt.drawdown[name], color=PEER_COLOURS[name], lw=width)
     top.set_yscale("log")
     top.set_ylabel("growth of 1 (log scale)")
-    top.set_title("Allocation backtest: equity curves (price indices, no dividends)", loc="left")
+    top.set_title("Allocation backtest: equity curves (total returns)", loc="left")
     top.legend(loc="upper left", fontsize=9)
     top.grid(alpha=0.3, which="both", axis="y")
     bottom.set_ylabel("drawdown")
@@ -350,12 +351,13 @@ def findings(result: dict[str, Any]) -> list[str]:
             f"{rb['missed_episodes']} (the lag is averaged over detected episodes only)."
         )
     table = result["backtest"]["strategies"]
-    timed = table["regime_timed"]
-    better = [n for n, s in table.items() if n != "regime_timed" and s["sharpe"] > timed["sharpe"]]
+    timed = table[STRATEGY]
+    better = [n for n, s in table.items() if n != STRATEGY and s["sharpe"] > timed["sharpe"]]
     out.append(
-        f"Allocation: the regime-timed strategy has a lower Sharpe ratio than {', '.join(better)}."
+        f"Allocation: the probability-driven allocation has a lower Sharpe ratio than "
+        f"{', '.join(better)}."
         if better
-        else "Allocation: the regime-timed strategy has the highest Sharpe ratio."
+        else "Allocation: the probability-driven allocation has the highest Sharpe ratio."
     )
     return out
 

@@ -1,13 +1,22 @@
 """A whole evaluation as one JSON file (`regime evaluate --save PATH`), enough to draw a report.
 
-Format (`"format": "regime-evaluation"`, `"version": 1`), columns as lists on shared week axes:
+Format (`"format": "regime-evaluation"`, `"version": 2`), columns as lists on shared week axes:
 
 - `evaluation`: the evaluation's `to_dict()`, exactly what `--format json` prints;
 - `weeks`: the judged Fridays (ISO dates); on this axis `label` (hindsight), `refit` (the refit
   our model's call came from), `closes` (`small_cap`, `large_cap` weekly closes), and for each
   entry of `models` (ours and every peer) and of `ablation` (each variant): `predicted` and
   `probabilities` ({regime: list}, or null for a model without them);
-- `backtest`: `weeks` (its own axis), and `equity` and `drawdown`: {strategy: list}.
+- `outlook`: per target, its own `weeks` (judged weeks whose outcome is settled), `outcome`,
+  `refit`, and `models` (the outlook and each peer): {outcome: list of probabilities} (for the
+  regime every regime, for an event only "1": P(event)); the ablation's variants are in the
+  evaluation's tables only;
+- `backtest`: `weeks` (its own axis), `equity` and `drawdown` ({strategy: list}), `weights`
+  (the allocation's weights held each week, {asset: list}) and `signals` (the probabilities
+  its weights were decided from, on the decision weeks `signal_weeks`).
+
+Version 2 added `outlook` and the backtest's `weights` and `signals`, and renamed the timed
+strategy `allocation` (it was `regime_timed`, a different strategy).
 
 Probabilities and levels are rounded to 6 decimals. The file is written atomically.
 """
@@ -22,9 +31,11 @@ import pandas as pd
 from regime.atomic import write_text_atomic
 from regime.evaluation.compare import ModelRun
 from regime.evaluation.evaluate import Evaluation
+from regime.evaluation.outlook_evaluation import TargetEvaluation
+from regime.evaluation.simulation import WEIGHT_COLUMNS
 
 FORMAT = "regime-evaluation"
-VERSION = 1
+VERSION = 2
 DIGITS = 6
 
 
@@ -44,10 +55,18 @@ def saved_evaluation(evaluation: Evaluation) -> dict[str, Any]:
         "closes": _columns(closes[["small_cap", "large_cap"]]),
         "models": {name: _run(run, weeks) for name, run in evaluation.runs.items()},
         "ablation": {name: _run(run, weeks) for name, run in evaluation.variants.items()},
+        "outlook": {name: _outlook(run) for name, run in evaluation.outlook_runs.items()},
         "backtest": {
             "weeks": _dates(backtest.equity.index),
             "equity": _columns(backtest.equity),
             "drawdown": _columns(backtest.drawdown),
+            "weights": _columns(
+                backtest.paths["allocation"][list(WEIGHT_COLUMNS)].rename(
+                    columns=lambda c: c.removesuffix("_weight")
+                )
+            ),
+            "signal_weeks": _dates(backtest.signals.index),
+            "signals": _columns(backtest.signals),
         },
     }
 
@@ -63,6 +82,20 @@ def write_saved(evaluation: Evaluation, path: Path) -> Path:
 def _run(run: ModelRun, weeks: pd.DatetimeIndex) -> dict[str, Any]:
     proba = None if run.proba is None else _columns(run.proba.reindex(weeks))
     return {"predicted": run.predicted.reindex(weeks).astype(str).tolist(), "probabilities": proba}
+
+
+def _outlook(run: TargetEvaluation) -> dict[str, Any]:
+    return {
+        "weeks": _dates(run.truth.index),
+        "outcome": [str(v) for v in run.truth],
+        "refit": _dates(pd.DatetimeIndex(run.refit)),
+        "models": {name: _columns(_outcomes(run, proba)) for name, proba in run.proba.items()},
+    }
+
+
+def _outcomes(run: TargetEvaluation, proba: pd.DataFrame) -> pd.DataFrame:
+    """Every regime's probability, or an event's alone (the other outcome's is 1 minus it)."""
+    return proba if run.target.kind == "regime" else proba[[1]]
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, list[float | None]]:

@@ -24,10 +24,11 @@ BACKTEST_HEADERS = (
     "strategy",
     "CAGR",
     "volatility",
-    "max drawdown",
     "Sharpe",
+    "Sortino",
+    "max drawdown",
     "turnover / yr",
-    "costs",
+    "cost drag / yr",
 )
 
 
@@ -62,10 +63,11 @@ def backtest_rows(result: dict[str, Any]) -> list[tuple[str, ...]]:
                 name,
                 _pct(s["cagr"]),
                 _pct(s["volatility"]),
-                _pct(s["max_drawdown"]),
                 _num(s["sharpe"], ".2f"),
+                _num(s["sortino"], ".2f"),
+                _pct(s["max_drawdown"]),
                 _pct(s["turnover"], ".0%"),
-                _pct(s["total_cost"]),
+                _pct(s["cost_drag"], ".2%"),
             )
         )
     return rows
@@ -104,6 +106,15 @@ def interval_text(interval: dict[str, Any]) -> str:
     return (
         f"[{interval['low']:+.3f}, {interval['high']:+.3f}] by {scheme} "
         f"({interval['samples']} resamples, seed {interval['seed']})"
+    )
+
+
+def interval_cell(found: dict[str, Any], fmt: str = "+.3f", signed: bool = True) -> str:
+    """`estimate [low, high]` of an interval's dict."""
+    fmt = fmt if signed or not fmt.startswith("+") else fmt[1:]
+    return (
+        f"{format(found['estimate'], fmt)} "
+        f"[{format(found['low'], fmt)}, {format(found['high'], fmt)}]"
     )
 
 

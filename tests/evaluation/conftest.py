@@ -43,12 +43,14 @@ def write_config(folder: Path, **walk_forward: Any) -> Path:
 
 @dataclass(frozen=True)
 class EvaluateRun:
-    """What one `regime evaluate --format json --save ... --predictions ...` produced."""
+    """What one `regime evaluate --format json --save ... --predictions ... --backtest-returns
+    ...` produced."""
 
     config: Path
     result: dict[str, Any]
     saved: Path
     predictions: Path
+    backtest_returns: Path
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +62,7 @@ def biennial_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def evaluate_run(biennial_config: Path, tmp_path_factory: pytest.TempPathFactory) -> EvaluateRun:
     out = tmp_path_factory.mktemp("evaluate")
     saved, predictions = out / "evaluation.json", out / "predictions.csv"
+    returns = out / "backtest.csv"
     result = CliRunner().invoke(
         cli,
         [
@@ -70,9 +73,11 @@ def evaluate_run(biennial_config: Path, tmp_path_factory: pytest.TempPathFactory
             str(saved),
             "--predictions",
             str(predictions),
+            "--backtest-returns",
+            str(returns),
             "--config",
             str(biennial_config),
         ],
     )
     assert result.exit_code == 0, result.output
-    return EvaluateRun(biennial_config, json.loads(result.stdout), saved, predictions)
+    return EvaluateRun(biennial_config, json.loads(result.stdout), saved, predictions, returns)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from regime.cli.evaluate import render_table
@@ -18,6 +19,10 @@ from .conftest import EvaluateRun, write_config
 METRIC_KEYS = {"balanced_accuracy", "macro_f1", "log_loss", "brier", "ece", "recall", "precision"}
 REGIME = [sys.executable, "-c", "from regime.cli import main; main()"]
 CSV_HEADER = "date,label,predicted,p_early_recovery,p_narrow_rally,p_neutral,p_risk_off"
+BACKTEST_HEADER = (
+    "date,strategy,spx,rut,fifty_fifty,cash,small_cap_weight,large_cap_weight,cash_weight,"
+    "turnover,cost"
+)
 WITHOUT_PROBABILITIES = {"rulebook_realtime", "drawdown_rebound"}
 
 
@@ -52,7 +57,7 @@ def test_predictions_csv_has_the_specified_header_and_one_row_per_week(evaluate_
 def test_save_holds_the_json_output_and_every_model_week_by_week(evaluate_run: EvaluateRun):
     saved = json.loads(evaluate_run.saved.read_text(encoding="utf-8"))
     result = evaluate_run.result
-    assert (saved["format"], saved["version"]) == ("regime-evaluation", 1)
+    assert (saved["format"], saved["version"]) == ("regime-evaluation", 2)
     assert saved["evaluation"] == result
     n = result["n_weeks"]
     assert len(saved["weeks"]) == len(saved["label"]) == len(saved["refit"]) == n
@@ -69,8 +74,42 @@ def test_save_holds_the_json_output_and_every_model_week_by_week(evaluate_run: E
             )
             assert len(run["probabilities"]["risk_off"]) == n
     assert set(saved["ablation"]) == {v["name"] for v in result["ablation"]["variants"]}
-    assert len(saved["backtest"]["weeks"]) == len(saved["backtest"]["equity"]["regime_timed"])
+    backtest = saved["backtest"]
+    assert (
+        len(backtest["weeks"])
+        == len(backtest["equity"]["allocation"])
+        == result["backtest"]["n_weeks"]
+    )
+    assert sorted(backtest["weights"]) == ["cash", "large_cap", "small_cap"]
+    for target in result["outlook"]["targets"]:
+        found = saved["outlook"][target["name"]]
+        assert len(found["weeks"]) == len(found["outcome"]) == target["n_weeks"]
+        assert sorted(found["models"]) == sorted(
+            ["outlook", "climatology", "persistence", "hmm_transition"]
+        )
+        outcomes = ["1"] if target["kind"] != "regime" else sorted(target["classes"])
+        assert sorted(found["models"]["outlook"]) == outcomes
     assert not list(evaluate_run.saved.parent.glob(".*.tmp"))
+
+
+def test_backtest_returns_csv_holds_every_week_of_the_allocation_and_its_benchmarks(
+    evaluate_run: EvaluateRun,
+):
+    lines = evaluate_run.backtest_returns.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == BACKTEST_HEADER
+    rows = list(csv.DictReader(lines))
+    backtest = evaluate_run.result["backtest"]
+    assert len(rows) == backtest["n_weeks"]
+    assert [rows[0]["date"], rows[-1]["date"]] == backtest["period"]
+    for column, name in (("strategy", "allocation"), ("spx", "buy_hold_spx")):
+        growth = float(np.prod([1 + float(r[column]) for r in rows]))
+        cagr = growth ** (52 / len(rows)) - 1
+        assert cagr == pytest.approx(backtest["strategies"][name]["cagr"], abs=1e-6)
+    weights = [
+        sum(float(r[f"{a}_weight"]) for a in ("small_cap", "large_cap", "cash")) for r in rows
+    ]
+    assert weights == pytest.approx([1.0] * len(rows))
+    assert not list(evaluate_run.backtest_returns.parent.glob(".*.tmp"))
 
 
 def test_table_output_shows_every_section_and_the_backtest_caveats(evaluate_run: EvaluateRun):
@@ -88,7 +127,15 @@ def test_table_output_shows_every_section_and_the_backtest_caveats(evaluate_run:
         "regime minus rulebook_realtime on balanced_accuracy",
         "ablation",
         "without_credit",
-        "without dividends",
+        "outlook: ",
+        "Brier skill score of the outlook",
+        "AUROC of the outlook, bear_start_26w",
+        "0.86-0.90",
+        "outlook ablation",
+        "allocation's Sharpe ratio minus each buy-and-hold's",
+        "five worst drawdowns",
+        "returns by calendar year",
+        "Total returns",
         "rebalanced to 50/50 at every weekly close",
     ):
         assert heading in text, heading

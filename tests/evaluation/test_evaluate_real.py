@@ -89,3 +89,66 @@ def test_every_model_is_scored_on_the_same_weeks(evaluate_run: EvaluateRun):
     n = len(saved["weeks"])
     assert all(len(run["predicted"]) == n for run in saved["models"].values())
     assert all("nan" not in run["predicted"] for run in saved["models"].values())
+
+
+OUTLOOK_MODELS = ["outlook", "climatology", "persistence", "hmm_transition"]
+
+
+def test_every_outlook_target_is_scored_against_its_three_peers_on_settled_judged_weeks(
+    evaluate_run: EvaluateRun, project_settings
+):
+    result = evaluate_run.result
+    targets = result["outlook"]["targets"]
+    assert [t["name"] for t in targets] == [
+        "regime_4w",
+        "regime_13w",
+        "regime_26w",
+        "small_caps_lead_13w",
+        "bear_start_26w",
+    ]
+    for t in targets:
+        assert result["period"][0] <= t["period"][0] and t["period"][1] <= result["period"][1]
+        assert t["n_weeks"] > 1900
+        assert list(t["models"]) == OUTLOOK_MODELS
+        brier = {name: m["brier"] for name, m in t["models"].items()}
+        for peer, skill in t["brier_skill"].items():
+            assert skill["estimate"] == pytest.approx(1 - brier["outlook"] / brier[peer])
+            assert skill["low"] <= skill["estimate"] <= skill["high"]
+            assert skill["resampling"]["block_weeks"] >= 2 * t["weeks_ahead"]
+        assert sum(b["weeks"] for b in t["reliability"]) == t["n_weeks"]
+        event = t["kind"] != "regime"
+        assert (t["auroc"] is not None) is event
+        if event:
+            assert t["auroc"]["estimate"] == pytest.approx(t["models"]["outlook"]["auroc"])
+        variants = [v["name"] for v in t["ablation"]["variants"]]
+        families = list(project_settings.model.families)
+        assert variants == [f"without_{f}" for f in families] + ["state_only"]
+        choices = t["ablation"]["family_choices"]
+        assert set(choices) == {*families, "none"}
+        assert all(0 <= c["chosen"] <= c["refits"] for c in choices.values())
+
+
+def test_the_allocation_is_reported_beside_each_buy_and_hold(evaluate_run: EvaluateRun):
+    bt = evaluate_run.result["backtest"]
+    assert list(bt["strategies"]) == [
+        "allocation",
+        "buy_hold_spx",
+        "buy_hold_rut",
+        "buy_hold_50_50",
+    ]
+    assert bt["period"][0] > evaluate_run.result["period"][0]  # decided on week t, held from t+2
+    table = bt["strategies"]
+    for name, found in bt["drawdowns"].items():
+        assert len(found) == 5
+        depths = [d["depth"] for d in found]
+        assert depths == sorted(depths) and depths[0] == pytest.approx(table[name]["max_drawdown"])
+    assert sum(y["weeks"] for y in bt["calendar_years"]) == bt["n_weeks"]
+    for name, difference in bt["sharpe_difference"].items():
+        expected = table["allocation"]["sharpe"] - table[name]["sharpe"]
+        assert difference["estimate"] == pytest.approx(expected)
+    grid = bt["grid"]
+    for choice in bt["choices"]:
+        assert choice["band"] in grid["band"] and choice["tilt"] in grid["tilt"]
+    assert sum(p["refits"] for p in bt["policies_chosen"]) == len(bt["choices"])
+    assert table["buy_hold_rut"]["turnover"] == table["buy_hold_spx"]["turnover"] == 0.0
+    assert table["buy_hold_50_50"]["cost_drag"] > 0

@@ -82,9 +82,12 @@ class FilteredGaussianHMM:
         return forward_filter(self.hmm_.startprob_, self.hmm_.transmat_, loglik)
 
     def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
-        state_proba = self.filtered_state_proba(X)
-        proba = label_proba(state_proba, self.regime_given_state_, self.min_proba)
-        return proba.set_axis(X.index)
+        return self.proba_of_states(pd.DataFrame(self.filtered_state_proba(X), index=X.index))
+
+    def proba_of_states(self, states: pd.DataFrame) -> pd.DataFrame:
+        """Regime probabilities from filtered state probabilities (rows of `states`)."""
+        proba = label_proba(states.to_numpy(), self.regime_given_state_, self.min_proba)
+        return proba.set_axis(states.index)
 
 
 def forward_filter(start: np.ndarray, transition: np.ndarray, loglik: np.ndarray) -> np.ndarray:

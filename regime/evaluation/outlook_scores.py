@@ -1,0 +1,130 @@
+"""Scores of outlook probabilities against the outcomes: proper scores, skill, ranking, reliability.
+
+- log loss: mean of -log(probability given to the outcome);
+- Brier score: for the regime, the squared distance between the probability vector and the
+  one-hot outcome summed over the regimes (0-2); for an event, (P(event) - outcome)^2 (0-1);
+- Brier skill score against a peer: 1 - Brier(outlook) / Brier(peer); above 0 the outlook is
+  the better forecast;
+- AUROC (events): the chance that a week with the event gets a higher P(event) than one without;
+- reliability: the forecasts cut into equal bins, each bin's mean forecast against how often it
+  happened, with its week count (for the regime: the top regime's probability and how often the
+  top regime happened, as the nowcast's); ECE is the week-weighted mean gap.
+
+Intervals resample weeks in circular blocks (bootstrap.py) of at least twice the horizon: the
+outcomes of neighbouring weeks overlap, so shorter blocks would understate the uncertainty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy.stats import rankdata
+
+from regime.config import Settings
+from regime.evaluation.bootstrap import Interval, Statistic, bootstrap_interval
+from regime.metrics import weekly_log_loss
+from regime.model.horizons import Target
+
+
+def weekly_brier(truth: pd.Series, proba: pd.DataFrame, target: Target) -> NDArray[np.float64]:
+    """Each week's Brier score (see the module docstring)."""
+    classes = list(target.classes)
+    values = proba[classes].to_numpy(dtype=float)
+    onehot = np.stack([truth.to_numpy() == c for c in classes], axis=1).astype(float)
+    if target.kind == "regime":
+        return np.asarray(((values - onehot) ** 2).sum(axis=1))
+    return np.asarray((values[:, 1] - onehot[:, 1]) ** 2)
+
+
+def weekly_loss(truth: pd.Series, proba: pd.DataFrame, target: Target) -> NDArray[np.float64]:
+    return np.asarray(weekly_log_loss(truth, proba[list(target.classes)]), dtype=float)
+
+
+def scores(truth: pd.Series, proba: pd.DataFrame, target: Target, bins: int) -> dict[str, Any]:
+    """Log loss, Brier score, ECE, and AUROC for an event (None for the regime)."""
+    table = reliability(truth, proba, target, bins)
+    n = len(truth)
+    return {
+        "log_loss": float(weekly_loss(truth, proba, target).mean()),
+        "brier": float(weekly_brier(truth, proba, target).mean()),
+        "ece": float(sum(r["weeks"] / n * abs(r["forecast"] - r["observed"]) for r in table)),
+        "auroc": None if target.kind == "regime" else float(auroc_rows(truth, proba)(_all(n))[0]),
+    }
+
+
+def reliability(
+    truth: pd.Series, proba: pd.DataFrame, target: Target, bins: int
+) -> list[dict[str, Any]]:
+    """Each non-empty bin: `low`, `high`, `weeks`, mean `forecast`, `observed` frequency."""
+    classes = list(target.classes)
+    values = proba[classes].to_numpy(dtype=float)
+    if target.kind == "regime":
+        forecast = values.max(axis=1)
+        happened = np.asarray(classes, dtype=object)[values.argmax(axis=1)] == truth.to_numpy()
+    else:
+        forecast = values[:, 1]
+        happened = truth.to_numpy() == 1
+    which = np.minimum((forecast * bins).astype(int), bins - 1)
+    return [
+        {
+            "low": b / bins,
+            "high": (b + 1) / bins,
+            "weeks": int((which == b).sum()),
+            "forecast": float(forecast[which == b].mean()),
+            "observed": float(happened[which == b].mean()),
+        }
+        for b in range(bins)
+        if (which == b).any()
+    ]
+
+
+def auroc_rows(truth: pd.Series, proba: pd.DataFrame) -> Statistic:
+    """A statistic: the AUROC of P(event) in each resample (Mann-Whitney, ties count half)."""
+    event = (truth.to_numpy() == 1).astype(float)
+    score = proba[1].to_numpy(dtype=float)
+
+    def statistic(rows: np.ndarray) -> np.ndarray:
+        y = event[rows]
+        ranks = rankdata(score[rows], axis=1)
+        positives = y.sum(axis=1)
+        negatives = y.shape[1] - positives
+        u = (ranks * y).sum(axis=1) - positives * (positives + 1) / 2
+        pairs = positives * negatives
+        return np.asarray(np.divide(u, pairs, out=np.full(len(y), 0.5), where=pairs > 0))
+
+    return statistic
+
+
+def block_weeks(target: Target, settings: Settings) -> int:
+    """The bootstrap's block: the configured length, and at least twice the horizon."""
+    return max(settings.evaluation.bootstrap_block_weeks, 2 * target.weeks)
+
+
+def interval(statistic: Statistic, n: int, target: Target, settings: Settings) -> Interval:
+    ev = settings.evaluation
+    return bootstrap_interval(
+        statistic,
+        n,
+        block=block_weeks(target, settings),
+        samples=ev.bootstrap_samples,
+        seed=ev.seed,
+        confidence=ev.confidence,
+    )
+
+
+def skill_rows(ours: NDArray[np.float64], theirs: NDArray[np.float64]) -> Statistic:
+    """A statistic: 1 - mean(ours) / mean(theirs) over each resample (a skill score)."""
+    return lambda rows: 1 - ours[rows].mean(axis=1) / theirs[rows].mean(axis=1)
+
+
+def difference_rows(ours: NDArray[np.float64], theirs: NDArray[np.float64]) -> Statistic:
+    """A statistic: mean(ours - theirs) over each resample."""
+    gap = ours - theirs
+    return lambda rows: gap[rows].mean(axis=1)
+
+
+def _all(n: int) -> NDArray[np.int64]:
+    return np.arange(n)[None, :]
