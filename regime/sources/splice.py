@@ -18,13 +18,13 @@ import pandas as pd
 def chain_before(
     successor: pd.Series, predecessor: pd.Series, until: date | None = None
 ) -> pd.Series:
-    """`predecessor` up to `until`, then `successor`, chained by returns at the switch.
+    """`predecessor` up to `until`, then `successor`, chained by returns where they meet.
 
-    The switch is the successor's first date (None), or its first date after `until`. The
-    predecessor is rescaled by successor[switch] / predecessor[anchor], `anchor` being its last
-    date on or before the switch: returns before the switch are the predecessor's and every
-    level from it on is the successor's. When either series is empty, or the predecessor starts
-    after the switch, the successor is returned unchanged.
+    They meet at the last day both have on or before the switch, the switch being the
+    successor's first date (`until` None) or its first date after `until`. From that day on
+    every level is the successor's; before it the predecessor's returns are kept, rescaled to
+    meet the successor there, so no day's return is lost or invented. When either series is
+    empty, or the predecessor starts after the switch, the successor is returned unchanged.
     """
     if successor.empty or predecessor.empty:
         return successor
@@ -32,9 +32,16 @@ def chain_before(
     if later.empty:
         return successor
     switch = later.index[0]
-    known = predecessor.loc[:switch]
-    if known.empty:
-        return successor
-    scale = float(later.iloc[0]) / float(known.iloc[-1])
-    earlier = predecessor.loc[predecessor.index < switch] * scale
-    return pd.concat([earlier, later]).rename(successor.name)
+    shared = predecessor.index.intersection(successor.index)
+    shared = shared[shared <= switch]
+    if len(shared):
+        meet = shared[-1]
+        scale = float(successor.loc[meet]) / float(predecessor.loc[meet])
+    else:  # no common day: the predecessor's last close before the switch meets it
+        known = predecessor.loc[:switch]
+        if known.empty:
+            return successor
+        meet = switch
+        scale = float(later.iloc[0]) / float(known.iloc[-1])
+    earlier = predecessor.loc[predecessor.index < meet] * scale
+    return pd.concat([earlier, successor.loc[successor.index >= meet]]).rename(successor.name)

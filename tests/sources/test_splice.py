@@ -65,3 +65,13 @@ def test_the_product_reads_rut_from_1978_with_yahoos_levels_from_1987(embedded_d
     assert spliced.index[0] == pd.Timestamp("1978-12-29")
     assert spliced.loc["1987-09-10":].equals(rut.loc[: spliced.index[-1]].rename("^RUT"))
     assert "RU2000PR" not in embedded_data
+
+
+def test_total_returns_switch_to_the_etf_after_the_index_ends_without_losing_a_day():
+    index_tr = pd.Series([100.0, 101.0, 102.0], index=pd.date_range("2019-01-08", periods=3))
+    etf = pd.Series([50.0, 50.4, 51.0, 51.5], index=pd.date_range("2019-01-08", periods=4))
+    spliced = chain_before(etf, index_tr, until=pd.Timestamp("2019-01-10").date())
+    returns = spliced.pct_change().dropna()
+    np.testing.assert_allclose(returns.loc[:"2019-01-10"], [0.01, 102 / 101 - 1])
+    assert returns.loc["2019-01-11"] == pytest.approx(51.5 / 51.0 - 1)  # the ETF's own day
+    assert spliced.loc["2019-01-10":].equals(etf.loc["2019-01-10":])
