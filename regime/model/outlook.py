@@ -182,7 +182,9 @@ class TargetRun:
     ) -> pd.DataFrame:
         """The nested choice among `allowed` candidates only (the ablation)."""
         offered = [c for c in self.series if allowed(c)]
-        return _nested(self.series, self.settled, offered, settings, schedule)[1]
+        today = max(self.settled)
+        judge = Judge(self.series, self.settled, today)
+        return _nested(self.series, judge, offered, settings, schedule)[1]
 
 
 def run_outlook(
@@ -208,10 +210,12 @@ def run_outlook(
             progress(done, len(jobs))
     for target in targets:
         own = {c: s for c, s in series.items() if c.target == target}
-        known = settled[target.name]
-        choices, predictions = _nested(own, known, list(own), settings, schedule)
-        final = _choose(own, known, list(own), today, settings)
-        runs[target.name] = TargetRun(target, own, known, choices, predictions, final)
+        judge = Judge(own, settled[target.name], today)
+        choices, predictions = _nested(own, judge, list(own), settings, schedule)
+        final = judge.choose(list(own), today, settings)
+        runs[target.name] = TargetRun(
+            target, own, settled[target.name], choices, predictions, final
+        )
     return runs
 
 
@@ -219,59 +223,67 @@ Series = dict[OutlookCandidate, pd.DataFrame]
 Settled = dict[pd.Timestamp, pd.Series]
 
 
+class Judge:
+    """Each candidate's weekly log loss, computed once, and which weeks each refit may judge.
+
+    A week's outcome, once settled, never changes (a final label stays final, a past return is
+    past, a window without an unconfirmed peak keeps none), so the loss against today's settled
+    outcomes is the loss a refit would have computed; a refit just sees fewer weeks.
+    """
+
+    def __init__(self, series: Series, settled: Settled, today: pd.Timestamp):
+        self.settled = settled
+        outcome = settled[today]
+        self.weeks = outcome.index
+        self.loss = {
+            c: _weekly_log_loss(frame.reindex(self.weeks), outcome, c.target)
+            for c, frame in series.items()
+        }
+
+    def choose(
+        self, offered: list[OutlookCandidate], refit: pd.Timestamp, settings: Settings
+    ) -> OutlookChoice:
+        """The offered candidate with the lowest log loss on the weeks predicted and settled
+        by `refit` (a week counts once its prediction was made before the refit, its week on
+        or before it, and its outcome was settled by then)."""
+        judged = self.weeks.isin(self.settled[refit].index) & (self.weeks <= refit)
+        pool = sorted(offered, key=lambda c: (len(c.families), c.C))
+        best, best_loss, weeks = pool[0], np.inf, 0
+        for candidate in pool:
+            values = self.loss[candidate][judged]
+            values = values[~np.isnan(values)]
+            if len(values) < settings.model.selection_min_weeks:
+                continue
+            loss = float(values.mean())
+            if loss < best_loss - 1e-12:
+                best, best_loss, weeks = candidate, loss, len(values)
+        return OutlookChoice(refit, best, weeks)
+
+
+def _weekly_log_loss(proba: pd.DataFrame, y: pd.Series, target: Target) -> NDArray[np.float64]:
+    """-log P(outcome) week by week; NaN where the week has no prediction."""
+    columns = list(target.classes)
+    values = proba[columns].to_numpy(dtype=float)
+    where = np.array([columns.index(v) for v in y.to_numpy()])
+    picked = values[np.arange(len(values)), where]
+    return np.asarray(-np.log(np.clip(picked, 1e-15, 1.0)), dtype=float)
+
+
 def _nested(
     series: Series,
-    settled: Settled,
+    judge: Judge,
     offered: list[OutlookCandidate],
     settings: Settings,
     schedule: list[Refit],
 ) -> tuple[list[OutlookChoice], pd.DataFrame]:
     choices, frames = [], []
     for refit in schedule:
-        choice = _choose(series, settled, offered, refit.date, settings)
+        choice = judge.choose(offered, refit.date, settings)
         choices.append(choice)
         frame = series[choice.candidate].loc[refit.block].copy()
         frame["refit"] = refit.date
         frames.append(frame)
     return choices, pd.concat(frames)
-
-
-def _choose(
-    series: Series,
-    settled: Settled,
-    offered: list[OutlookCandidate],
-    refit: pd.Timestamp,
-    settings: Settings,
-) -> OutlookChoice:
-    """The offered candidate with the lowest log loss on weeks predicted and settled by `refit`.
-
-    A week counts only if its out-of-sample prediction was made before the refit (its week is
-    on or before it) and its outcome was settled by then.
-    """
-    y = settled[refit]
-    pool = sorted(offered, key=lambda c: (len(c.families), c.C))
-    best, best_loss, weeks = pool[0], np.inf, 0
-    for candidate in pool:
-        frame = series[candidate]
-        judged = y.index.intersection(frame.index[frame.index <= refit])
-        if len(judged) < settings.model.selection_min_weeks:
-            continue
-        loss = log_loss_of(frame.loc[judged], y.loc[judged], candidate.target)
-        if loss < best_loss - 1e-12:
-            best, best_loss, weeks = candidate, loss, len(judged)
-    return OutlookChoice(refit, best, weeks)
-
-
-def log_loss_of(proba: pd.DataFrame, y: pd.Series, target: Target) -> float:
-    picked = _picked(proba, y, target)
-    return float(-np.mean(np.log(np.clip(picked, 1e-15, 1.0))))
-
-
-def _picked(proba: pd.DataFrame, y: pd.Series, target: Target) -> NDArray[np.float64]:
-    columns = list(target.classes)
-    values = proba[columns].to_numpy(dtype=float)
-    where = np.array([columns.index(v) for v in y.to_numpy()])
-    return np.asarray(values[np.arange(len(values)), where])
 
 
 def fit_final(
