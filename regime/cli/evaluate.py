@@ -51,7 +51,7 @@ def evaluate_command(
     if predictions_path is not None:
         write_predictions(evaluation.predictions(), predictions_path)
     if save_path is not None:
-        save_evaluation(evaluation, save_path)
+        save_evaluation(evaluation, settings, save_path)
     result = evaluation.to_dict()
     click.echo(json.dumps(result) if fmt == "json" else render_table(result))
 
@@ -75,11 +75,11 @@ def write_predictions(frame: pd.DataFrame, path: Path) -> None:
         raise RegimeError(f"cannot write predictions to {path}: {exc.strerror or exc}") from None
 
 
-def save_evaluation(evaluation: Evaluation, path: Path) -> None:
+def save_evaluation(evaluation: Evaluation, settings: Settings, path: Path) -> None:
     from regime.evaluation.saved import write_saved
 
     try:
-        write_saved(evaluation, path.resolve())
+        write_saved(evaluation, settings, path.resolve())
     except OSError as exc:
         raise RegimeError(f"cannot save the evaluation to {path}: {exc.strerror or exc}") from None
 
