@@ -17,6 +17,7 @@ import pytest
 
 from regime.config import load_settings
 from regime.evaluation.report import now_of, read_record
+from regime.evaluation.report.check import check_page, chromium
 from regime.evaluation.report.recent import JUDGED, recent_weeks
 from regime.sources import load_market_data
 
@@ -156,3 +157,12 @@ def test_a_file_that_is_not_a_saved_evaluation_is_refused_in_one_line(
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "format 1" in done.stderr
+
+
+@pytest.mark.skipif(chromium() is None, reason="no Chromium (apt-get install chromium)")
+def test_the_page_loads_in_headless_chromium_with_every_chart(saved_report: Path, tmp_path: Path):
+    shot = tmp_path / "page.png"
+    checked = check_page(saved_report / "report.html", str(chromium()), screenshot=shot)
+    assert checked.problems() == []
+    assert checked.images == checked.decoded == 6
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
