@@ -46,5 +46,6 @@ def num(value: float | None, fmt: str = ".3f") -> str:
 
 
 def signed_points(value: float) -> str:
-    """A change in probability as signed percentage points: `+1.2 pt`."""
-    return f"{100 * value:+.1f} pt"
+    """A change in probability as signed percentage points: `+1.2 pt` (`-0.04 pt` when small)."""
+    points = 100 * value
+    return f"{points:+.1f} pt" if abs(points) >= 0.05 else f"{points:+.2f} pt"
