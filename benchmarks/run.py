@@ -6,9 +6,10 @@ Start-up: the floor `python -c "import pandas, sklearn.linear_model"`, `regime -
 `regime predict` each run N times (default 5), interleaved round by round so that whatever else
 the machine is doing weighs on all three alike. Every run is a fresh interpreter (imports
 included). Printed: median, min and max wall-clock seconds, and each median as a ratio to the
-floor's. `--full` also times `regime evaluate`, `regime report` and `regime train` (M runs each,
-default 3); `train` writes to a temporary copy of models/, so the committed model is left as it
-is. Everything runs offline on the embedded data.
+floor's. `--full` also times `regime evaluate --save`, `regime report` (with and without the
+saved evaluation) and `regime train` (M runs each, default 3); `train` writes to a temporary
+copy of models/, so the committed model is left as it is. Everything runs offline on the
+embedded data.
 """
 
 from __future__ import annotations
@@ -103,9 +104,19 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         config = str(scratch_config(Path(folder)))
+        saved = str(Path(folder) / "evaluation.json")
+        report = str(Path(folder) / "report")
         commands = {
-            "regime evaluate": [*REGIME, "evaluate", "--format", "json"],
-            "regime report": [*REGIME, "report", "--out", str(Path(folder) / "report")],
+            "regime evaluate --save": [*REGIME, "evaluate", "--format", "json", "--save", saved],
+            "regime report": [*REGIME, "report", "--out", report],
+            "regime report --evaluation": [
+                *REGIME,
+                "report",
+                "--out",
+                report,
+                "--evaluation",
+                saved,
+            ],
             "regime train": [*REGIME, "train", "--quiet", "--config", config],
         }
         print(f"\nlong commands, {args.full_runs} runs each")

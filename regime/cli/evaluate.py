@@ -77,7 +77,7 @@ def evaluate_command(
     if returns_path is not None:
         write_backtest_returns(evaluation.backtest.weekly_frame(), returns_path)
     if save_path is not None:
-        save_evaluation(evaluation, save_path)
+        save_evaluation(evaluation, settings, save_path)
     result = evaluation.to_dict()
     click.echo(json.dumps(result) if fmt == "json" else render_table(result))
 
@@ -117,11 +117,11 @@ def write_backtest_returns(frame: pd.DataFrame, path: Path) -> None:
         ) from None
 
 
-def save_evaluation(evaluation: Evaluation, path: Path) -> None:
+def save_evaluation(evaluation: Evaluation, settings: Settings, path: Path) -> None:
     from regime.evaluation.saved import write_saved
 
     try:
-        write_saved(evaluation, path.resolve())
+        write_saved(evaluation, settings, path.resolve())
     except OSError as exc:
         raise RegimeError(f"cannot save the evaluation to {path}: {exc.strerror or exc}") from None
 

@@ -2,9 +2,13 @@
 
 Format (`"format": "regime-evaluation"`, `"version": 2`), columns as lists on shared week axes:
 
+- `made_with`: what the evaluation describes, so a report can refuse a file from other settings
+  or data: `config_hash` (the settings' fingerprint), `model_version` (the version `regime
+  train` names a model from these settings and data), `data_through` (the last week of data);
 - `evaluation`: the evaluation's `to_dict()`, exactly what `--format json` prints;
 - `weeks`: the judged Fridays (ISO dates); on this axis `label` (hindsight), `refit` (the refit
-  our model's call came from), `closes` (`small_cap`, `large_cap` weekly closes), and for each
+  our model's call came from), `threshold` (the P(risk_off) above which our model called
+  risk_off that week), `closes` (`small_cap`, `large_cap` weekly closes), and for each
   entry of `models` (ours and every peer) and of `ablation` (each variant): `predicted` and
   `probabilities` ({regime: list}, or null for a model without them);
 - `outlook`: per target, its own `weeks` (judged weeks whose outcome is settled), `outcome`,
@@ -29,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from regime.atomic import write_text_atomic
+from regime.config import Settings
 from regime.evaluation.compare import ModelRun
 from regime.evaluation.evaluate import Evaluation
 from regime.evaluation.outlook_evaluation import TargetEvaluation
@@ -39,19 +44,22 @@ VERSION = 2
 DIGITS = 6
 
 
-def saved_evaluation(evaluation: Evaluation) -> dict[str, Any]:
+def saved_evaluation(evaluation: Evaluation, settings: Settings) -> dict[str, Any]:
     """The whole evaluation as plain data (see the module docstring)."""
     weeks = evaluation.truth.index
-    refit = evaluation.walk_forward.nested.predictions["refit"].reindex(weeks)
+    nested = evaluation.walk_forward.nested.predictions.reindex(weeks)
+    refit = nested["refit"]
     closes = evaluation.dataset.closes.reindex(weeks)
     backtest = evaluation.backtest
     return {
         "format": FORMAT,
         "version": VERSION,
+        "made_with": made_with(evaluation, settings),
         "evaluation": evaluation.to_dict(),
         "weeks": _dates(weeks),
         "label": evaluation.truth.astype(str).tolist(),
         "refit": _dates(pd.DatetimeIndex(refit)),
+        "threshold": _columns(nested[["threshold"]])["threshold"],
         "closes": _columns(closes[["small_cap", "large_cap"]]),
         "models": {name: _run(run, weeks) for name, run in evaluation.runs.items()},
         "ablation": {name: _run(run, weeks) for name, run in evaluation.variants.items()},
@@ -71,11 +79,26 @@ def saved_evaluation(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def write_saved(evaluation: Evaluation, path: Path) -> Path:
+def made_with(evaluation: Evaluation, settings: Settings) -> dict[str, str]:
+    """The settings, data and model version an evaluation describes (see the module docstring).
+
+    The version is named as `regime train` names it: last final label, then the fingerprint.
+    """
+    labels = evaluation.dataset.labels
+    final_through = labels.index[~labels["provisional"].to_numpy()][-1].date().isoformat()
+    fingerprint = settings.fingerprint()
+    return {
+        "config_hash": fingerprint,
+        "model_version": f"{final_through.replace('-', '')}-{fingerprint[:8]}",
+        "data_through": evaluation.dataset.closes.index[-1].date().isoformat(),
+    }
+
+
+def write_saved(evaluation: Evaluation, settings: Settings, path: Path) -> Path:
     """Write `saved_evaluation` as JSON to `path`, atomically (OSError if it cannot be)."""
     import json
 
-    text = json.dumps(saved_evaluation(evaluation), separators=(",", ":"))
+    text = json.dumps(saved_evaluation(evaluation, settings), separators=(",", ":"))
     return write_text_atomic(path, text + "\n")
 
 

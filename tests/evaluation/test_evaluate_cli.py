@@ -61,6 +61,8 @@ def test_save_holds_the_json_output_and_every_model_week_by_week(evaluate_run: E
     assert saved["evaluation"] == result
     n = result["n_weeks"]
     assert len(saved["weeks"]) == len(saved["label"]) == len(saved["refit"]) == n
+    assert len(saved["threshold"]) == n and 0 < min(saved["threshold"]) < 1
+    assert set(saved["made_with"]) == {"config_hash", "model_version", "data_through"}
     assert [saved["weeks"][0], saved["weeks"][-1]] == result["period"]
     assert len(saved["closes"]["small_cap"]) == n
     assert list(saved["models"]) == list(MODEL_NAMES)
@@ -152,31 +154,3 @@ def test_a_bad_config_value_exits_2_with_one_line_as_a_process(tmp_path: Path):
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and "refit_weeks" in done.stderr
     assert done.stderr.count("\n") == 1
-
-
-def test_report_writes_charts_and_a_self_contained_page(biennial_config: Path, tmp_path: Path):
-    out = tmp_path / "report"
-    done = subprocess.run(
-        [*REGIME, "report", "--out", str(out), "--config", str(biennial_config)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "evaluating" not in done.stderr  # not a terminal: no progress bar
-    pngs = sorted(p.name for p in out.glob("*.png"))
-    assert pngs == sorted(
-        f"{n}.png"
-        for n in (
-            "regimes",
-            "ratio",
-            "probabilities",
-            "reliability",
-            "confusion",
-            "importances",
-            "allocation",
-        )
-    )
-    page = (out / "report.html").read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 7
-    assert 'src="http' not in page and "<script" not in page
