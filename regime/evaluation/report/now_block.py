@@ -36,7 +36,8 @@ def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
         "<p class='meta'>"
         f"Model <b>{esc(model['version'])}</b> ({esc(model['fitted'])}, labels learned through "
         f"{esc(model['trained_through'])}). Data through <b>{esc(p.as_of)}</b>. "
-        f"Stale series (treated as missing): {esc(', '.join(p.stale) or 'none')}. "
+        f"Stale on that week (treated as missing): {esc(', '.join(p.stale_at_week) or 'none')}. "
+        f"The week is {p.week_age_days} days old on the page's date. "
         f"Page generated <span id='generated'>{esc(now.generated.isoformat(timespec='seconds'))}"
         "</span>.</p>",
     ]
