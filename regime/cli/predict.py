@@ -61,9 +61,10 @@ def render_text(p: RegimePrediction) -> str:
         lines.append(f"  drivers (change in P({p.regime}) if the feature sat at its usual level):")
         for d in p.drivers:
             value = "n/a" if d.value is None else f"{d.value:.3g}"
-            lines.append(f"    {d.feature:<36} {value:>9}  {d.effect:+.1%}")
-    if p.stale:
-        lines.append("  stale series (treated as missing): " + ", ".join(p.stale))
+            effect = f"{d.effect:+.1%}" if abs(d.effect) >= 0.0005 else f"{d.effect:+.2%}"
+            lines.append(f"    {d.feature:<36} {value:>9}  {effect}")
+    if p.stale_at_week:
+        lines.append("  stale series (treated as missing): " + ", ".join(p.stale_at_week))
     if p.outlook is not None:
         lines += render_outlook(p.outlook)
     fitted = p.model.get("fitted", "final model")
