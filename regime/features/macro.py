@@ -101,5 +101,6 @@ def _monthly(series: pd.Series) -> pd.Series:
     """On a complete month-start index: a month BLS never published stays NaN, not skipped."""
     if series.empty:
         return series
-    full = pd.date_range(series.index[0], series.index[-1], freq="MS")
-    return series.reindex(full)
+    first, last = (np.datetime64(d, "M") for d in (series.index[0], series.index[-1]))
+    months = np.arange(first, last + 1).astype("datetime64[ns]")
+    return series.reindex(pd.DatetimeIndex(months))

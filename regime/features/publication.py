@@ -166,14 +166,19 @@ def employment_report_dates(months: pd.DatetimeIndex) -> pd.DatetimeIndex:
     """`employment_report_date` of every month in `months`, computed all at once."""
     if len(months) == 0:
         return pd.DatetimeIndex([])
-    twelfth = pd.to_datetime({"year": months.year, "month": months.month, "day": 12})
-    to_saturday = pd.to_timedelta((5 - twelfth.dt.day_of_week) % 7, unit="D")
-    release = twelfth + to_saturday + pd.Timedelta(days=6 + 14)
-    new_year = (release.dt.month == 1) & (release.dt.day <= 2)
-    release = release + pd.to_timedelta(np.where(new_year, 7, 0), unit="D")
-    keys = pd.Series(months.strftime("%Y-%m"), index=release.index)
-    exceptions = pd.to_datetime(keys.map(EMPLOYMENT_RELEASE_EXCEPTIONS))
-    return pd.DatetimeIndex(exceptions.fillna(release))
+    month = months.to_numpy().astype("datetime64[M]")
+    twelfth = month.astype("datetime64[D]") + np.timedelta64(11, "D")
+    # 1970-01-01 was a Thursday: day numbers modulo 7 give the weekday (Monday = 0).
+    weekday = (twelfth.astype("int64") + 3) % 7
+    release = twelfth + ((5 - weekday) % 7 + 6 + 14).astype("timedelta64[D]")
+    new_year = (release.astype("datetime64[M]") == release.astype("datetime64[Y]")) & (
+        (release - release.astype("datetime64[M]").astype("datetime64[D]")).astype(int) <= 1
+    )
+    release = release + np.where(new_year, 7, 0).astype("timedelta64[D]")
+    keys = np.datetime_as_string(month, unit="M")
+    for key, day in EMPLOYMENT_RELEASE_EXCEPTIONS.items():
+        release[keys == key] = np.datetime64(day, "D")
+    return pd.DatetimeIndex(release)
 
 
 def as_known_on(
