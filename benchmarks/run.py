@@ -6,15 +6,17 @@ Start-up: the floor `python -c "import pandas, sklearn.linear_model"`, `regime -
 `regime predict` each run N times (default 5), interleaved round by round so that whatever else
 the machine is doing weighs on all three alike. Every run is a fresh interpreter (imports
 included). Printed: median, min and max wall-clock seconds, and each median as a ratio to the
-floor's. `--full` also times `regime evaluate --save`, `regime report` (with and without the
-saved evaluation) and `regime train` (M runs each, default 3); `train` writes to a temporary
-copy of models/, so the committed model is left as it is. Everything runs offline on the
-embedded data.
+floor's. `--full` also times `regime evaluate --save` cold (an empty user cache, so the
+walk-forward is computed) and warm (its walk-forward reused from the cache), `regime report`
+(with and without the saved evaluation) and `regime train` (M runs each, default 3); `train`
+writes to a temporary copy of models/, so the committed model is left as it is. Everything runs
+offline on the embedded data.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -46,11 +48,19 @@ def scratch_config(folder: Path) -> Path:
     return path
 
 
-def seconds_of(command: list[str], label: str) -> float:
-    """Wall-clock seconds of one run of `command`; stops the benchmark if it fails."""
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+def seconds_of(command: list[str], label: str, cold_cache: bool = False) -> float:
+    """Wall-clock seconds of one run of `command`; stops the benchmark if it fails.
+
+    `cold_cache` runs it with an empty user cache folder (XDG_CACHE_HOME), so nothing saved by
+    an earlier run can be reused.
+    """
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as empty_cache:
+        if cold_cache:
+            env["XDG_CACHE_HOME"] = empty_cache
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, env=env)
+        elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"`{label}` failed: {done.stderr.strip()}")
     return elapsed
@@ -106,8 +116,13 @@ def main() -> None:
         config = str(scratch_config(Path(folder)))
         saved = str(Path(folder) / "evaluation.json")
         report = str(Path(folder) / "report")
+        evaluate = [*REGIME, "evaluate", "--format", "json", "--save", saved]
+        print(f"\nlong commands, {args.full_runs} runs each")
+        print_header(ratio=False)
+        cold = [seconds_of(evaluate, "evaluate", cold_cache=True) for _ in range(args.full_runs)]
+        print_row("regime evaluate --save (cold cache)", cold)
         commands = {
-            "regime evaluate --save": [*REGIME, "evaluate", "--format", "json", "--save", saved],
+            "regime evaluate --save (warm cache)": evaluate,
             "regime report": [*REGIME, "report", "--out", report],
             "regime report --evaluation": [
                 *REGIME,
@@ -119,8 +134,6 @@ def main() -> None:
             ],
             "regime train": [*REGIME, "train", "--quiet", "--config", config],
         }
-        print(f"\nlong commands, {args.full_runs} runs each")
-        print_header(ratio=False)
         for label, command in commands.items():
             print_row(label, [seconds_of(command, label) for _ in range(args.full_runs)])
 

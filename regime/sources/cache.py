@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from filelock import FileLock, Timeout
 
 from regime.atomic import remove_orphans, write_bytes_atomic
 from regime.errors import DataSourceError
@@ -76,6 +75,8 @@ class SeriesCache:
         Every write happens under this lock, so a temporary file found on taking it was left by
         a writer that was killed: it is removed.
         """
+        from filelock import FileLock, Timeout  # here: `predict` without a cache never needs it
+
         self.root.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(str(self.root / ".lock"), timeout=self.lock_seconds):
