@@ -62,7 +62,7 @@ def fingerprint(dataset: Dataset, settings: Settings) -> str:
     for frame in _frames(dataset):
         digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
         digest.update(",".join(map(str, frame.columns)).encode())
-    digest.update(repr(sorted(settings.learning_settings().items())).encode())
+    digest.update(settings.fingerprint().encode())  # blind to the order keys are written in
     for source in sorted(PACKAGE_DIR.rglob("*.py")):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:24]

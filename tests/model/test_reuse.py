@@ -3,6 +3,9 @@ file is recomputed, never trusted."""
 
 from __future__ import annotations
 
+import yaml
+
+from regime.config import load_settings
 from regime.model.reuse import fingerprint, reuse
 
 
@@ -34,6 +37,19 @@ def test_other_data_or_settings_give_another_fingerprint(embedded_dataset, proje
     assert fingerprint(changed_data, project_settings) != base
     assert fingerprint(embedded_dataset, changed_settings) != base
     assert fingerprint(embedded_dataset, project_settings) == base
+
+
+def test_the_same_settings_written_in_another_order_give_the_same_fingerprint(
+    tmp_path, embedded_dataset, project_settings
+):
+    config = yaml.safe_load(project_settings.source_path.read_text())
+    predecessors = config["indices"]["predecessors"]
+    assert len(predecessors) > 1, "the check needs a mapping of more than one key"
+    config["indices"]["predecessors"] = dict(reversed(list(predecessors.items())))
+    reordered = tmp_path / "config.yaml"
+    reordered.write_text(yaml.safe_dump(config, sort_keys=False))
+    same = load_settings(reordered)
+    assert fingerprint(embedded_dataset, same) == fingerprint(embedded_dataset, project_settings)
 
 
 def test_a_corrupt_saved_result_is_recomputed_and_replaced(
