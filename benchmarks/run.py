@@ -6,11 +6,12 @@ Start-up: the floor `python -c "import pandas, sklearn.linear_model"`, `regime -
 `regime predict` each run N times (default 5), interleaved round by round so that whatever else
 the machine is doing weighs on all three alike. Every run is a fresh interpreter (imports
 included). Printed: median, min and max wall-clock seconds, and each median as a ratio to the
-floor's. `--full` also times `regime evaluate --save` cold (an empty user cache, so the
-walk-forward is computed) and warm (its walk-forward reused from the cache), `regime report`
-(with and without the saved evaluation) and `regime train` (M runs each, default 3); `train`
-writes to a temporary copy of models/, so the committed model is left as it is. Everything runs
-offline on the embedded data.
+floor's. `--full` also times the long commands, M runs each (default 3): `regime evaluate
+--save` and `regime train` cold (each run with an empty user cache, so the walk-forward is
+computed) and warm (reusing what an untimed evaluate and train left in the cache), and
+`regime report` with and without the saved evaluation. `train` writes to a temporary copy of
+models/, so the committed model is left as it is. Everything runs offline on the embedded
+data.
 """
 
 from __future__ import annotations
@@ -48,22 +49,30 @@ def scratch_config(folder: Path) -> Path:
     return path
 
 
-def seconds_of(command: list[str], label: str, cold_cache: bool = False) -> float:
+def seconds_of(command: list[str], label: str, cache_home: str | None = None) -> float:
     """Wall-clock seconds of one run of `command`; stops the benchmark if it fails.
 
-    `cold_cache` runs it with an empty user cache folder (XDG_CACHE_HOME), so nothing saved by
-    an earlier run can be reused.
+    `cache_home` becomes its XDG_CACHE_HOME, the user cache where `regime` keeps the
+    walk-forward it may reuse: an empty folder makes a cold run.
     """
     env = dict(os.environ)
-    with tempfile.TemporaryDirectory() as empty_cache:
-        if cold_cache:
-            env["XDG_CACHE_HOME"] = empty_cache
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
-        elapsed = time.perf_counter() - start
+    if cache_home is not None:
+        env["XDG_CACHE_HOME"] = cache_home
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"`{label}` failed: {done.stderr.strip()}")
     return elapsed
+
+
+def cold_seconds(command: list[str], label: str, runs: int) -> list[float]:
+    """`runs` runs of `command`, each with a new, empty user cache."""
+    seconds = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as empty:
+            seconds.append(seconds_of(command, label, cache_home=empty))
+    return seconds
 
 
 def time_interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
@@ -116,14 +125,20 @@ def main() -> None:
         config = str(scratch_config(Path(folder)))
         saved = str(Path(folder) / "evaluation.json")
         report = str(Path(folder) / "report")
+        warm_cache = str(Path(folder) / "cache")
         evaluate = [*REGIME, "evaluate", "--format", "json", "--save", saved]
+        train = [*REGIME, "train", "--quiet", "--config", config]
         print(f"\nlong commands, {args.full_runs} runs each")
         print_header(ratio=False)
-        cold = [seconds_of(evaluate, "evaluate", cold_cache=True) for _ in range(args.full_runs)]
-        print_row("regime evaluate --save (cold cache)", cold)
-        commands = {
+        for label, command in {"regime evaluate --save": evaluate, "regime train": train}.items():
+            print_row(f"{label} (cold cache)", cold_seconds(command, label, args.full_runs))
+        # Warm: an untimed evaluate and train fill the cache that every run below reuses.
+        seconds_of(evaluate, "evaluate", cache_home=warm_cache)
+        seconds_of(train, "train", cache_home=warm_cache)
+        warm = {
             "regime evaluate --save (warm cache)": evaluate,
-            "regime report": [*REGIME, "report", "--out", report],
+            "regime train (warm cache)": train,
+            "regime report (warm cache)": [*REGIME, "report", "--out", report],
             "regime report --evaluation": [
                 *REGIME,
                 "report",
@@ -132,10 +147,10 @@ def main() -> None:
                 "--evaluation",
                 saved,
             ],
-            "regime train": [*REGIME, "train", "--quiet", "--config", config],
         }
-        for label, command in commands.items():
-            print_row(label, [seconds_of(command, label) for _ in range(args.full_runs)])
+        for label, command in warm.items():
+            runs = range(args.full_runs)
+            print_row(label, [seconds_of(command, label, cache_home=warm_cache) for _ in runs])
 
 
 if __name__ == "__main__":
