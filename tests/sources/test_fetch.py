@@ -224,9 +224,9 @@ def test_two_concurrent_fetches_leave_one_valid_cache(tmp_path, fake_fred):
 def test_regime_fred_url_points_the_fred_client_at_another_server(
     settings, fake_fred, monkeypatch, caplog
 ):
-    import fredapi
+    from regime.sources import fred_json
 
-    monkeypatch.setattr(fredapi.Fred, "root_url", "http://127.0.0.1:9/fred")  # never answered
+    monkeypatch.setattr(fred_json, "ROOT_URL", "http://127.0.0.1:9/fred")  # never answered
     monkeypatch.setenv("REGIME_FRED_URL", fake_fred.url)
 
     report = fetch(settings, series=["DGS10"])
