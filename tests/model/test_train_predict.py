@@ -48,11 +48,28 @@ def test_training_on_the_embedded_data_reproduces_the_committed_model_byte_for_b
 ):
     folder = REPO / "models" / committed_model.version
     assert retrained.card["version"] == committed_model.version
-    assert artifact_text(retrained.payload()) == (folder / "model.json").read_text()
+    assert_same_text(artifact_text(retrained.payload()), folder / "model.json")
     committed_card = json.loads((folder / "card.json").read_text())
     again = {**retrained.card, "artifact": "model.json", "sha256": committed_card["sha256"]}
-    assert card_text(again) == (folder / "card.json").read_text()
-    assert card_markdown(again) == (folder / "card.md").read_text()
+    assert_same_text(card_text(again), folder / "card.json")
+    assert_same_text(card_markdown(again), folder / "card.md")
+
+
+def assert_same_text(made: str, committed: Path) -> None:
+    """`made` is the committed file's text; if not, the first line that differs is shown (a
+    plain == would have pytest diff a megabyte of JSON, which takes hours)."""
+    theirs = committed.read_text()
+    if made == theirs:
+        return
+    ours_lines, their_lines = made.splitlines() + [""], theirs.splitlines() + [""]
+    pairs = enumerate(zip(ours_lines, their_lines, strict=False))
+    line = next((n for n, (a, b) in pairs if a != b), None)
+    if line is None:
+        pytest.fail(f"{committed.name} differs only in its line endings")
+    pytest.fail(
+        f"{committed.name} differs at line {line + 1}: made {ours_lines[line][:200]!r}, "
+        f"committed {their_lines[line][:200]!r}"
+    )
 
 
 def test_the_card_for_people_says_what_the_model_is_for_and_how_it_did(committed_model):
