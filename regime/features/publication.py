@@ -178,7 +178,7 @@ def employment_report_dates(months: pd.DatetimeIndex) -> pd.DatetimeIndex:
     keys = np.datetime_as_string(month, unit="M")
     for key, day in EMPLOYMENT_RELEASE_EXCEPTIONS.items():
         release[keys == key] = np.datetime64(day, "D")
-    return pd.DatetimeIndex(release)
+    return pd.DatetimeIndex(release.astype("datetime64[ns]"))  # pandas 2 would keep [s]
 
 
 def as_known_on(

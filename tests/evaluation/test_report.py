@@ -112,6 +112,13 @@ def test_the_last_weeks_carry_the_current_models_call_after_the_judged_ones(
     assert recent[["p_risk_off", "threshold"]].notna().all().all()
 
 
+def own_lines(stderr: str) -> list[str]:
+    """stderr without the warnings that the installed library versions differ from those the
+    committed model was saved with: those depend on the machine (CI's lowest-versions step
+    sees them), not on the command under test."""
+    return [line for line in stderr.splitlines() if "model was saved with" not in line]
+
+
 def test_a_model_other_than_the_evaluated_one_is_one_warning_line(
     evaluate_run: EvaluateRun, tmp_path: Path
 ):
@@ -123,7 +130,7 @@ def test_a_model_other_than_the_evaluated_one_is_one_warning_line(
         "--config",
         str(evaluate_run.config),
     )
-    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    warnings = [line for line in own_lines(done.stderr) if line.startswith("warning: ")]
     made = json.loads(evaluate_run.saved.read_text(encoding="utf-8"))["made_with"]
     # The session's evaluation refits every 104 weeks; the committed model was trained on 26.
     assert len(warnings) == 1 and made["model_version"] in warnings[0]
@@ -142,8 +149,8 @@ def test_a_saved_evaluation_of_other_settings_is_refused_in_one_line(
         str(other),
     )
     assert done.returncode == 2
-    assert done.stderr.startswith("error: ") and "other settings" in done.stderr
-    assert done.stderr.count("\n") == 1
+    (line,) = own_lines(done.stderr)
+    assert line.startswith("error: ") and "other settings" in line
     assert not (tmp_path / "out").exists()
 
 
@@ -155,8 +162,9 @@ def test_a_file_that_is_not_a_saved_evaluation_is_refused_in_one_line(
     done = report(
         "--out", str(tmp_path), "--evaluation", str(stale), "--config", str(evaluate_run.config)
     )
-    assert done.returncode == 2 and done.stderr.count("\n") == 1
-    assert "format 1" in done.stderr
+    assert done.returncode == 2
+    (line,) = own_lines(done.stderr)
+    assert "format 1" in line
 
 
 @pytest.mark.skipif(chromium() is None, reason="no Chromium (apt-get install chromium)")

@@ -134,7 +134,7 @@ def _probability(ax: Axes, frame: pd.DataFrame) -> None:
 def _strip(ax: Axes, labels: pd.Series, provisional: np.ndarray | None, name: str) -> None:
     """A row of coloured weeks; provisional weeks are dotted (later prices may change them)."""
     dates = labels.index
-    values = labels.astype(str).to_numpy()
+    values = labels.to_numpy(dtype=str)  # a str array: pandas 2 gives object, np.char refuses it
     dotted = np.zeros(len(values), dtype=bool) if provisional is None else provisional
     key = np.char.add(values, dotted.astype(str))
     for start, end in _runs(np.ones(len(values), dtype=bool), key):
