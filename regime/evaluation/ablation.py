@@ -106,8 +106,12 @@ def _verdict(worth: dict[str, dict[str, Any]], chosen: int | None) -> str:
         return "never chosen"
     ba = worth["balanced_accuracy"]["episode_bootstrap"]
     ll = worth["log_loss"]["episode_bootstrap"]
-    earns = ba["low"] > 0 or ll["high"] < 0
-    costs = ba["high"] < 0 or ll["low"] > 0
+    return verdict_of(earns=ba["low"] > 0 or ll["high"] < 0, costs=ba["high"] < 0 or ll["low"] > 0)
+
+
+def verdict_of(*, earns: bool, costs: bool) -> str:
+    """The ablation's words for removed families whose intervals say they helped (`earns`), hurt
+    (`costs`), both on different scores, or neither."""
     if earns and costs:
         return "mixed: better on one score, worse on the other"
     if earns:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from regime.config import Settings
-from regime.evaluation.ablation import STATE_ONLY, variant_name
+from regime.evaluation.ablation import STATE_ONLY, variant_name, verdict_of
 from regime.evaluation.outlook_peers import NOTES, PEERS, conditions, outlook_peer_proba
 from regime.evaluation.outlook_scores import (
     auroc_rows,
@@ -234,12 +234,7 @@ def _verdict(worth: dict[str, dict[str, Any]], chosen: int | None) -> str:
     """Whether the removed families earned their place (negative differences: they helped)."""
     if chosen == 0:
         return "never chosen"
-    earns = any(w["high"] < 0 for w in worth.values())
-    costs = any(w["low"] > 0 for w in worth.values())
-    if earns and costs:
-        return "mixed: better on one score, worse on the other"
-    if earns:
-        return "earns its place"
-    if costs:
-        return "costs more than it earns"
-    return "not shown to earn its place"
+    return verdict_of(
+        earns=any(w["high"] < 0 for w in worth.values()),
+        costs=any(w["low"] > 0 for w in worth.values()),
+    )
