@@ -1,7 +1,8 @@
 """The soak's fake FRED and Yahoo: one HTTP server on 127.0.0.1, real data up to a moving date.
 
-FRED is served the way the real JSON API answers (`/fred/series/observations`), so the
-product's own FRED client runs unchanged against it (`REGIME_FRED_URL`). Yahoo is served as a
+FRED is served the way the real API answers fredapi (`/fred/series/observations`, FRED's XML,
+errors as `<error code=".." message=".."/>`), so the product's FRED client (fredapi behind our
+adapter) runs unchanged against it (`REGIME_FRED_URL`). Yahoo is served as a
 plain `date,close` CSV under `/yahoo/<symbol>`, read by `soak_yahoo.download`, the stand-in for
 `yfinance.download` the product loads through `REGIME_YAHOO_DOWNLOAD`.
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import json
 import socket
 import threading
 import time
@@ -22,6 +22,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
+from xml.sax.saxutils import quoteattr
 
 FRED_FAULTS = (
     "429",  # rate limit, no Retry-After
@@ -29,7 +30,7 @@ FRED_FAULTS = (
     "500",
     "timeout",  # answers after the client's timeout
     "truncated",  # announces the whole body, sends half, closes the connection
-    "cut-json",  # half a body, announced as such: not JSON
+    "cut-xml",  # half a body, announced as such: not XML
     "empty",  # a well-formed answer with no observations
     "reset",  # closes the connection without answering
 )
@@ -108,34 +109,32 @@ class _Handler(BaseHTTPRequestHandler):
             if query.get("api_key") != fake.api_key:
                 with fake._lock:
                     fake.bad_keys += 1
-                return self._send(
-                    400, _error_json(400, "Bad Request. Variable api_key is not set.")
-                )
+                return self._send(400, _error_xml(400, "Bad Request. Variable api_key is not set."))
             return self._fred(query.get("series_id", ""), query)
         if url.path.startswith("/yahoo/"):
             return self._yahoo(unquote(url.path.removeprefix("/yahoo/")), query)
-        self._send(404, _error_json(404, "Not Found"))
+        self._send(404, _error_xml(404, "Not Found"))
 
     def _fred(self, series_id: str, query: dict[str, str]) -> None:
         fake = self.server.fake
         if series_id not in fake.reference.fred:
-            return self._send(400, _error_json(400, "Bad Request. The series does not exist."))
+            return self._send(400, _error_xml(400, "Bad Request. The series does not exist."))
         fault = fake.next_fault(series_id, fred=True)
         if fault == "reset":
             return self._reset()
         if fault.startswith("429"):
             retry_after = "1" if fault == "429-retry-after" else None
-            return self._send(429, _error_json(429, "Too Many Requests."), retry_after=retry_after)
+            return self._send(429, _error_xml(429, "Too Many Requests."), retry_after=retry_after)
         if fault == "500":
             return self._send(500, b"<html>Internal Server Error</html>", kind="text/html")
         if fault == "timeout":
             time.sleep(fake.timeout + 0.3)
         start = query.get("observation_start", "0000-00-00")
         rows = [] if fault == "empty" else fake.reference.window(series_id, start, fake.today)
-        body = _observations_json(rows)
+        body = _observations_xml(rows)
         if fault == "truncated":
             return self._send_truncated(body)
-        if fault == "cut-json":
+        if fault == "cut-xml":
             body = body[: len(body) // 2]
         self._send(200, body)
 
@@ -161,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
         status: int,
         body: bytes,
         *,
-        kind: str = "application/json",
+        kind: str = "text/xml",
         retry_after: str | None = None,
     ) -> None:
         try:
@@ -178,7 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_truncated(self, body: bytes) -> None:
         try:
             self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Type", "text/xml; charset=UTF-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body[: len(body) // 2])
@@ -195,17 +194,23 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _observations_json(rows: list[tuple[str, str]]) -> bytes:
-    listed = [
-        {"realtime_start": d, "realtime_end": "9999-12-31", "date": d, "value": v or "."}
+def _observations_xml(rows: list[tuple[str, str]]) -> bytes:
+    body = "".join(
+        f'  <observation realtime_start="{d}" realtime_end="9999-12-31" date="{d}" '
+        f"value={quoteattr(v or '.')}/>\n"
         for d, v in rows
-    ]
-    answer = {"units": "lin", "count": len(rows), "offset": 0, "limit": 100000}
-    return json.dumps({**answer, "observations": listed}).encode()
+    )
+    head = (
+        '<observations realtime_start="1776-07-04" realtime_end="9999-12-31" units="lin" '
+        'output_type="1" file_type="xml" order_by="observation_date" sort_order="asc" '
+        f'count="{len(rows)}" offset="0" limit="100000">\n'
+    )
+    return f'<?xml version="1.0" encoding="utf-8" ?>\n{head}{body}</observations>\n'.encode()
 
 
-def _error_json(code: int, message: str) -> bytes:
-    return json.dumps({"error_code": code, "error_message": message}).encode()
+def _error_xml(code: int, message: str) -> bytes:
+    head = '<?xml version="1.0" encoding="utf-8" ?>\n'
+    return f"{head}<error code={quoteattr(str(code))} message={quoteattr(message)}/>\n".encode()
 
 
 class FakeServer(ThreadingHTTPServer):
