@@ -7,11 +7,11 @@ A thin adapter around `fredapi.Fred` (`get_series`, `get_series_vintage_dates`,
   process-wide socket default, so each call sets `socket.setdefaulttimeout` under one
   module-level lock and restores the previous value after, even when the call raises. While a
   call runs, a socket another thread of the same process opens gets that default too.
-- no process-wide urllib state. `Fred()` installs a global urllib opener when HTTP_PROXY or
-  HTTPS_PROXY is set; the client saves the installed opener before constructing it and puts it
-  back after (under the same lock), so an application importing `regime` keeps its own. Proxies
-  from the environment still apply: fredapi's `urlopen` then goes through urllib's default
-  opener, which reads them (and `no_proxy`) itself.
+- no process-wide urllib state. `Fred()` (from fredapi 0.5.2) installs a global urllib opener
+  when HTTP_PROXY or HTTPS_PROXY is set; the client saves the installed opener before
+  constructing it and puts it back after (under the same lock), so an application importing
+  `regime` keeps its own. Proxies from the environment still apply: fredapi's `urlopen` then
+  goes through urllib's default opener, which reads them (and `no_proxy`) itself.
 - pacing (`requests_per_second`), bounded retries with exponential backoff (a 429 waits at
   least its Retry-After, capped), no retry of permanent answers (400/401/403/404).
 - one error family: DataSourceError naming the series, FredUnreachableError when FRED could not

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import email.utils
+import inspect
 import logging
 import socket
 import time
@@ -256,6 +257,10 @@ def still_installed() -> bool:
         return False
 
 
+@pytest.mark.skipif(
+    "proxies" not in inspect.signature(fredapi.Fred.__init__).parameters,
+    reason="fredapi before 0.5.2 installs no opener",
+)
 def test_with_a_proxy_set_fredapi_alone_would_replace_the_applications_opener(
     application_opener,
 ):
