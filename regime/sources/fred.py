@@ -12,8 +12,9 @@ A thin adapter around `fredapi.Fred` (`get_series`, `get_series_vintage_dates`,
   constructing it and puts it back after (under the same lock), so an application importing
   `regime` keeps its own. Proxies from the environment still apply: fredapi's `urlopen` then
   goes through urllib's default opener, which reads them (and `no_proxy`) itself.
-- pacing (`requests_per_second`), bounded retries with exponential backoff (a 429 waits at
-  least its Retry-After, capped), no retry of permanent answers (400/401/403/404).
+- pacing (`requests_per_second`), bounded retries with exponential backoff (four times longer
+  after a 429; at least the answer's Retry-After, capped), no retry of permanent answers
+  (400/401/403/404).
 - one error family: DataSourceError naming the series, FredUnreachableError when FRED could not
   be reached at all (fred_failures.py classifies), the key scrubbed from every message.
 - first releases in slices ALFRED answers whole (alfred.py), and observations continued past
@@ -172,9 +173,8 @@ class FredClient:
                 failure = classify(exc, now=self._clock())
             if failure.permanent or attempt == self.retries:
                 break
-            wait = self.backoff * 2**attempt
-            if failure.status == 429:
-                wait = max(wait * 4, failure.retry_after)
+            wait = self.backoff * 2**attempt * (4 if failure.status == 429 else 1)
+            wait = max(wait, failure.retry_after)  # a 429's or 503's Retry-After, capped
             log.info("%s: %s; retrying in %.1fs", series_id, self._scrub(str(failure)), wait)
             self._sleep(wait)
         # Raised outside the `except`: the new error carries no context (no URL, no key).

@@ -43,6 +43,7 @@ class FakeFred:
 
     `script[series_id]` is a queue of behaviours for that series' next requests:
     "429" (Retry-After: 0) or "429:<Retry-After value>", "500" (an HTML page, as a proxy sends),
+    "503:<Retry-After value>" (a proxy's HTML page too),
     "slow" (answers after `slow_seconds`), "garbage" (200, not XML), "cut-xml" (half a body,
     announced as such: not XML), "truncated" (announces the whole body, sends half of it, then
     closes the connection), "reset" (closes the connection without answering),
@@ -137,6 +138,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(int(status), error_xml(int(status), message))
         if what == "500":
             return self._send(500, b"<html>Internal Server Error</html>", kind="text/html")
+        if what.startswith("503:"):
+            page = b"<html>Service Unavailable</html>"
+            return self._send(503, page, kind="text/html", retry_after=what.partition(":")[2])
         if what == "garbage":
             return self._send(200, b"this is not xml")
         if what == "reset":

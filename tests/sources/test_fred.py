@@ -97,6 +97,14 @@ def test_a_429_with_an_http_date_waits_until_that_date_and_never_more_than_a_min
     assert sleep.backoffs == [20.0, 60.0]
 
 
+def test_a_proxys_503_page_with_a_retry_after_is_waited_out_too(fake_fred):
+    fake_fred.script["DGS2"] = ["503:5"]
+    sleep = RecordedSleep()
+
+    assert len(client(sleep=sleep).observations("DGS2", date(2026, 1, 1))) > 0
+    assert sleep.backoffs == [5.0]
+
+
 def test_a_500_with_a_proxys_html_page_is_retried_then_one_error_naming_the_series(fake_fred):
     fake_fred.script["DGS2"] = ["500", "garbage", "500", "500"]
 
