@@ -14,10 +14,11 @@ The fake is the soak's (soak_fakes.py, on 127.0.0.1): the embedded snapshot (`da
 answers fredapi, in XML, ALFRED's real 2020 vintages from tests/fixtures/alfred, and Yahoo
 closes read by `soak_yahoo.download`, the stand-in for `yfinance.download` the product loads
 through REGIME_YAHOO_DOWNLOAD. FRED requests are paced at `--rate` per second (default: the
-project's `fetch.fred_requests_per_second`); `--rate 100` (the most the config allows) shows the time nearly without the pacing.
-Printed per step: median, min and max wall-clock seconds over N runs (default 3), the FRED
-requests answered and the rows added. Each time includes the interpreter's start and imports:
-the `imports` line is that floor (`import regime.sources.fetch, fredapi` in a new interpreter).
+project's `fetch.fred_requests_per_second`); `--rate 100`, the most the config allows, shows
+the time nearly without the pacing. Printed per step: median, min and max wall-clock seconds
+over N runs (default 3), the FRED requests answered and the rows added. Each time includes the
+interpreter's start and imports: the `imports` line is that floor (`import
+regime.sources.fetch, fredapi` in a new interpreter).
 """
 
 from __future__ import annotations
