@@ -4,18 +4,23 @@ Every fan-out of `regime` (the candidates' and the outlook's walk-forward refits
 refits) goes through `run_chunked`: one `joblib.Parallel` call on the backend that the settings'
 `parallel` section names, which the environment overrides (`ENVIRONMENT`): worker processes here
 (loky, the default), this process, or a Dask cluster. The items go out in a few interleaved
-chunks per worker, so the shared inputs are sent once per chunk, not once per item (Dask scatters
-each large input to the cluster once per call).
+chunks per worker, so the shared inputs are sent once per chunk, not once per item (and to a
+Dask cluster once per call: joblib scatters them to every worker first).
 
 A local worker does not die with its parent: a SIGKILLed `regime train` would leave loky's
 workers computing for minutes. So the first chunk a local worker process runs starts a watchdog
-thread there, which ends the process as soon as its parent is gone. A cluster's workers are not
-our children: nothing is started there.
+thread there (`regime-watchdog` in `ps -L`), which ends the process as soon as its parent is
+gone. A cluster's workers are not our children: nothing is started there. joblib offers no hook
+at a loky worker's start, so a worker is watched from its first chunk on: one that loky started
+in the instant before the first chunk reached it, when its parent was killed, waits idle (no
+CPU) until loky's idle timeout (300 s) ends it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -43,6 +48,9 @@ LOCAL_PROCESSES = ("loky",)
 CHUNKS_PER_WORKER = 4
 # How often the watchdog looks at its parent: a worker outlives it by at most about this long.
 WATCH_SECONDS = 0.2
+# The watchdog thread's name, as the system shows it (at most 15 bytes).
+WATCHDOG_NAME = "regime-watchdog"
+_PR_SET_NAME = 15
 
 
 def parallel_settings(
@@ -82,7 +90,7 @@ def run_chunked(
     if not items:
         return []
     plan = parallel_settings(configured)
-    with _backend(plan) as n_workers:
+    with _backend(plan, shared) as n_workers:
         n_chunks = max(1, min(len(items), CHUNKS_PER_WORKER * n_workers))
         chunks = [list(range(i, len(items), n_chunks)) for i in range(n_chunks)]
         parent = os.getpid() if plan.backend in LOCAL_PROCESSES else None
@@ -91,12 +99,19 @@ def run_chunked(
             for chunk in chunks
         )
         found: dict[int, Result] = {}
-        parallel = joblib.Parallel(return_as="generator")
-        for chunk, results in zip(chunks, parallel(tasks), strict=True):
+        for chunk, results in zip(chunks, _parallel()(tasks), strict=True):
             found.update(zip(chunk, results, strict=True))
             if progress is not None:
                 progress(len(found), len(items))
     return [found[i] for i in range(len(items))]
+
+
+def _parallel() -> Any:
+    """A `joblib.Parallel` that hands out each chunk's results as soon as they are in order."""
+    try:
+        return joblib.Parallel(return_as="generator")
+    except ValueError:  # joblib 1.3's dask backend returns a list: progress only at the end
+        return joblib.Parallel()
 
 
 def _run_chunk(
@@ -108,16 +123,18 @@ def _run_chunk(
 
 
 @contextmanager
-def _backend(plan: ParallelSettings) -> Iterator[int]:
-    """joblib configured for `plan` (for Dask: a client of its scheduler, closed after);
-    yields how many items can run at once."""
+def _backend(plan: ParallelSettings, shared: tuple[Any, ...]) -> Iterator[int]:
+    """joblib configured for `plan`; yields how many items can run at once.
+
+    For Dask: a client of its scheduler (closed after), and the `shared` inputs sent to every
+    worker once (joblib's `scatter`), which the tasks then name instead of carrying them."""
     if plan.backend != "dask":
         local = 1 if plan.backend == "sequential" else plan.n_jobs
         with joblib.parallel_config(backend=plan.backend, n_jobs=plan.n_jobs):
             yield (os.cpu_count() or 1) if local == -1 else local
         return
     with _dask_client(plan.scheduler) as client:
-        with joblib.parallel_config(backend="dask", client=client):
+        with joblib.parallel_config(backend="dask", client=client, scatter=list(shared)):
             yield max(1, sum(client.ncores().values()))
 
 
@@ -172,8 +189,18 @@ def watch_parent(parent: int) -> None:
 
 
 def _watch(parent: int) -> None:
+    _name_this_thread(WATCHDOG_NAME)
     # A dead parent's children are handed to another process at once, even while the dead
     # one is not yet reaped: getppid changes then.
     while os.getppid() == parent:
         time.sleep(WATCH_SECONDS)
     os._exit(1)
+
+
+def _name_this_thread(name: str) -> None:
+    """Show this thread as `name` in `ps -L` and /proc/PID/task/*/comm (Linux only)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).prctl(_PR_SET_NAME, name.encode()[:15])
+        except (OSError, AttributeError):
+            pass  # a libc without prctl: the thread keeps its inherited name

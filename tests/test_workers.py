@@ -12,7 +12,13 @@ import pytest
 
 from regime.config import ParallelSettings
 from regime.errors import ConfigError
-from regime.workers import ENVIRONMENT, parallel_settings, run_chunked, watch_parent
+from regime.workers import (
+    ENVIRONMENT,
+    WATCHDOG_NAME,
+    parallel_settings,
+    run_chunked,
+    watch_parent,
+)
 
 
 def square_and_where(item: int, offset: int) -> tuple[int, int]:
@@ -119,6 +125,17 @@ def children_of(parent: int) -> dict[int, tuple[str, float, str]]:
     return found
 
 
+def watched(pid: int) -> bool:
+    """Whether the process runs a `regime-watchdog` thread (it has begun its first chunk)."""
+    try:
+        names = [
+            (task / "comm").read_text().strip() for task in Path(f"/proc/{pid}/task").iterdir()
+        ]
+    except OSError:
+        return False
+    return WATCHDOG_NAME in names
+
+
 def still_running(pid: int, started: str) -> bool:
     """The same process (not a reused pid), and not a zombie waiting to be reaped."""
     fields = proc_stat(pid)
@@ -130,9 +147,9 @@ def test_a_sigkilled_evaluate_leaves_no_worker_running(deployment):
     evaluate = deployment.popen("evaluate", "--quiet")  # an empty cache: the walk-forward runs
     try:
         deadline = time.monotonic() + 180
-        while True:  # until two loky workers are busy fitting candidates
+        while True:  # until two loky workers are fitting candidates
             children = children_of(evaluate.pid)
-            busy = [c for c in children.values() if "loky" in c[2] and c[1] >= 0.5]
+            busy = [pid for pid, c in children.items() if "loky" in c[2] and watched(pid)]
             if len(busy) >= 2:
                 break
             assert evaluate.poll() is None, evaluate.communicate()[1]
