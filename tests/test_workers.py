@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from regime.config import ParallelSettings
-from regime.errors import ConfigError
+from regime.errors import ConfigError, MissingExtraError
 from regime.workers import (
     ENVIRONMENT,
     WATCHDOG_NAME,
@@ -82,6 +83,13 @@ def test_the_dask_backend_needs_an_address(monkeypatch):
     with dask.config.set({"scheduler-address": None}):
         with pytest.raises(ConfigError, match="set parallel.scheduler, REGIME_PARALLEL_SCHEDULER"):
             run_chunked(square_and_where, [1], (0,), ParallelSettings(backend="dask"))
+
+
+def test_the_dask_backend_without_its_extra_says_which_install_brings_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # how importlib sees a missing one
+    plan = ParallelSettings(backend="dask", scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(MissingExtraError, match=r"pip install 'regime\[dask\]'$"):
+        run_chunked(square_and_where, [1], (0,), plan)
 
 
 def test_an_unreachable_scheduler_is_one_line(monkeypatch):
