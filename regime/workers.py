@@ -183,9 +183,7 @@ def watch_parent(parent: int) -> None:
         if os.getppid() != parent:
             os._exit(1)
         _watched = parent
-        threading.Thread(
-            target=_watch, args=(parent,), name="regime-parent-watchdog", daemon=True
-        ).start()
+        threading.Thread(target=_watch, args=(parent,), name=WATCHDOG_NAME, daemon=True).start()
 
 
 def _watch(parent: int) -> None:
