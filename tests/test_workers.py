@@ -26,6 +26,31 @@ def square_and_where(item: int, offset: int) -> tuple[int, int]:
     return item * item + offset, os.getpid()
 
 
+# Each process counts how often it unpickled a Marker: how often the shared input reached it.
+UNPICKLED: list[int] = []
+
+
+class Marker:
+    def __reduce__(self) -> tuple:
+        return (unpickled_marker, ())
+
+
+def unpickled_marker() -> Marker:
+    UNPICKLED.append(1)
+    return Marker()
+
+
+def unpickles_so_far(item: int, marker: Marker) -> tuple[int, int]:
+    return os.getpid(), len(UNPICKLED)
+
+
+def unpickles_per_process(results: list[tuple[int, int]]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for pid, count in results:
+        counts[pid] = max(counts.get(pid, 0), count)
+    return counts
+
+
 @pytest.mark.parametrize("backend", ["loky", "threading", "sequential"])
 def test_every_item_comes_back_in_order_with_progress_to_the_end(backend):
     seen: list[tuple[int, int]] = []
@@ -38,6 +63,14 @@ def test_every_item_comes_back_in_order_with_progress_to_the_end(backend):
     assert seen[-1] == (23, 23) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     ran_here = {pid for _, pid in results} == {os.getpid()}
     assert ran_here == (backend != "loky")
+
+
+def test_local_workers_get_the_shared_inputs_once_per_chunk_not_per_item():
+    results = run_chunked(unpickles_so_far, list(range(40)), (Marker(),), ParallelSettings())
+
+    counts = unpickles_per_process(results)
+    assert os.getpid() not in counts
+    assert sum(counts.values()) == 4 * 2  # four chunks for each of the two workers
 
 
 def test_nothing_to_run_starts_nothing():
@@ -219,6 +252,7 @@ def test_a_walk_forward_on_a_dask_cluster_has_the_local_numbers(
         address = cluster.scheduler_address
         configured = ParallelSettings(backend="dask", scheduler=address)
         squares = run_chunked(square_and_where, list(range(10)), (0,), configured)
+        markers = run_chunked(unpickles_so_far, list(range(40)), (Marker(),), configured)
         monkeypatch.setenv("REGIME_PARALLEL_BACKEND", "dask")  # the environment's way
         monkeypatch.setenv("REGIME_PARALLEL_SCHEDULER", address)
         with Client(cluster) as watcher, get_task_stream(watcher) as stream:
@@ -227,6 +261,7 @@ def test_a_walk_forward_on_a_dask_cluster_has_the_local_numbers(
 
     assert [value for value, _ in squares] == [i * i for i in range(10)]
     assert os.getpid() not in {pid for _, pid in squares}  # the cluster's processes ran them
+    assert list(unpickles_per_process(markers).values()) == [1, 1]  # once to each worker
     assert len(workers) == 2  # both of the cluster's workers fitted candidates
     pd.testing.assert_frame_equal(
         remote.nested.predictions, local.nested.predictions, check_exact=True
