@@ -94,7 +94,7 @@ def promote_command(version: str, config_path: Path | None) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--format",
-    "fmt",
+    "file_format",  # the file's format, not the output vocabulary (text|json|csv) of `fmt`
     metavar="[joblib]",
     default="joblib",
     show_default=True,
@@ -103,7 +103,9 @@ def promote_command(version: str, config_path: Path | None) -> None:
 )
 @model_option
 @config_option
-def export_command(path: Path, fmt: str, model_path: Path | None, config_path: Path | None) -> None:
+def export_command(
+    path: Path, file_format: str, model_path: Path | None, config_path: Path | None
+) -> None:
     """Write the active model's fitted scikit-learn estimator to PATH, for other tools.
 
     regime itself never loads such a file: its own artifact stays the JSON model.json."""
@@ -112,8 +114,8 @@ def export_command(path: Path, fmt: str, model_path: Path | None, config_path: P
 
     settings = settings_from(config_path)
     model = load_model(model_path, settings)
-    written = export_estimator(model, path.resolve(), fmt)
-    click.echo(f"wrote the estimator of model {model.version} to {written} ({fmt})")
+    written = export_estimator(model, path.resolve(), file_format)
+    click.echo(f"wrote the estimator of model {model.version} to {written} ({file_format})")
 
 
 def _as_dict(v: VersionInfo) -> dict[str, Any]:
