@@ -107,11 +107,14 @@ def run_chunked(
 
 
 def _parallel() -> Any:
-    """A `joblib.Parallel` that hands out each chunk's results as soon as they are in order."""
+    """A `joblib.Parallel` that hands out each chunk's results as soon as they are in order.
+
+    One chunk per task (`batch_size=1`): the chunks are the batches, and joblib's own batching
+    of quick tasks would send the shared inputs once per batch of chunks, unpredictably."""
     try:
-        return joblib.Parallel(return_as="generator")
+        return joblib.Parallel(return_as="generator", batch_size=1)
     except ValueError:  # joblib 1.3's dask backend returns a list: progress only at the end
-        return joblib.Parallel()
+        return joblib.Parallel(batch_size=1)
 
 
 def _run_chunk(
