@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from regime.errors import ConfigError
 
@@ -367,6 +374,31 @@ class BacktestSettings(_Frozen):
         return self
 
 
+# joblib backends regime can run its refits on (regime/workers.py): loky, worker processes on
+# this machine; threading or sequential, this process; dask, a Dask cluster. (joblib's
+# multiprocessing backend cannot report progress: loky does its job.)
+Backend = Literal["loky", "threading", "sequential", "dask"]
+
+
+class ParallelSettings(_Frozen):
+    """Where the walk-forward's and the peers' refits run. Never changes a result, so it is not
+    part of the fingerprint; REGIME_PARALLEL_BACKEND, REGIME_PARALLEL_N_JOBS and
+    REGIME_PARALLEL_SCHEDULER override it (read by regime/workers.py, not here)."""
+
+    backend: Backend = "loky"
+    # Workers of a local backend (-1: one per core); a Dask cluster uses all its worker threads.
+    n_jobs: Annotated[int, Field(ge=-1)] = 2
+    # The Dask scheduler's address (tcp://host:8786); None: Dask's own DASK_SCHEDULER_ADDRESS.
+    scheduler: Annotated[str, Field(min_length=1)] | None = None
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _some_workers(cls, n_jobs: int) -> int:
+        if n_jobs == 0:
+            raise ValueError("must be a number of workers (1 or more), or -1 for one per core")
+        return n_jobs
+
+
 class Settings(_Frozen):
     """Everything a user tunes. Built by `load_settings`; never mutated."""
 
@@ -385,6 +417,7 @@ class Settings(_Frozen):
     fetch: FetchSettings = FetchSettings()
     evaluation: EvaluationSettings = EvaluationSettings()
     backtest: BacktestSettings = BacktestSettings()
+    parallel: ParallelSettings = ParallelSettings()
     # Where the file came from; relative paths resolve against its folder.
     source_path: Path | None = Field(default=None, exclude=True)
 

@@ -19,6 +19,12 @@ class ConfigError(RegimeError):
     exit_code = 2
 
 
+class UsageError(RegimeError):
+    """A command was given a value it does not take (one that click does not check itself)."""
+
+    exit_code = 2
+
+
 class MissingExtraError(RegimeError):
     """A command needs an optional dependency (a `pip install 'regime[...]'` extra)."""
 

@@ -82,6 +82,30 @@ def test_the_week_allowance_is_read_but_renames_no_model(tmp_path, project_setti
     assert "week" not in looser.learning_settings()["max_staleness_days"]
 
 
+def test_where_the_refits_run_is_read_but_renames_no_model(tmp_path, project_settings):
+    def on_dask(raw):
+        raw["parallel"] = {"backend": "dask", "n_jobs": -1, "scheduler": "tcp://10.0.0.5:8786"}
+
+    elsewhere = load_settings(write_config(tmp_path, on_dask))
+    assert elsewhere.parallel.backend == "dask" and elsewhere.parallel.n_jobs == -1
+    assert elsewhere.fingerprint() == project_settings.fingerprint()
+    assert "parallel" not in elsewhere.learning_settings()
+
+
+@pytest.mark.parametrize(
+    "parallel, message",
+    [
+        ({"backend": "spark"}, r"parallel\.backend.*'loky', 'threading', 'sequential' or 'dask'"),
+        ({"n_jobs": 0}, r"parallel\.n_jobs': must be a number of workers"),
+        ({"workers": 4}, r"unknown key 'parallel\.workers'"),
+    ],
+)
+def test_a_bad_parallel_setting_is_named(tmp_path, parallel, message):
+    path = write_config(tmp_path, lambda raw: raw["parallel"].update(parallel))
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path)
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

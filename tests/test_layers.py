@@ -24,7 +24,7 @@ FOUNDATION = (
     "freshness",
     "logging_setup",
     "metrics",
-    "parallel",
+    "workers",
 )
 
 

@@ -144,6 +144,7 @@ class RegimeModel:
     - `predict_proba(features)`: the four regime probabilities. The call is *not* their argmax:
       with the balanced rule a 35% risk_off probability can be the call (see README).
     - `predict_current(as_of=None)`: the answer for the latest week, or the week of `as_of`.
+    - `estimator`: the final model's fitted scikit-learn estimator, for other tools.
     """
 
     def __init__(
@@ -170,6 +171,18 @@ class RegimeModel:
     @property
     def version(self) -> str:
         return str(self.card["version"])
+
+    @property
+    def estimator(self) -> SplitGateClassifier:
+        """The final model's fitted scikit-learn estimator, for other tools.
+
+        It reads a DataFrame with the columns `feature_names` (`build_features` gives them)
+        and works with `sklearn.base.clone`, a `Pipeline` and `cross_val_score`. Its settings
+        (families, regularisation, calibration, decision rule) were chosen by the walk-forward
+        on the whole span, so a cross-validated score of it is not an out-of-sample record:
+        the walk-forward's own (`card["walk_forward"]`, `regime evaluate`) is.
+        """
+        return self.final.classifier
 
     def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
         """Class probabilities (columns: the four regimes) indexed like `features`."""
