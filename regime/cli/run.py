@@ -12,12 +12,12 @@ from pathlib import Path
 
 import click
 
-from regime.cli._common import config_option, format_option, model_option, settings_from, today
-from regime.errors import RegimeError
+from regime.cli._common import config_option, format_option, model_option, settings_from
+from regime.clock import today
+from regime.errors import EXIT_BUG, RegimeError
 from regime.logging_setup import FORMATS, configure
 
 log = logging.getLogger("regime.run")
-EXIT_BUG = 70  # EX_SOFTWARE
 
 
 @click.command("run")

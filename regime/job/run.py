@@ -16,6 +16,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from regime.clock import today as clock_today
 from regime.config import Settings
 from regime.errors import DataSourceError, HistoryError, StaleWeekError
 from regime.freshness import Freshness
@@ -49,8 +50,8 @@ def run_job(
 ) -> RunResult:
     """Fetch (unless `offline`), predict the latest week, record it.
 
-    A week older than `max_staleness_days.week` on `today` (default: the clock's) is logged
-    as a warning and reported in the result's `freshness`. With `strict`, a series that fails
+    A week older than `max_staleness_days.week` on `today` (default: `regime.clock.today()`) is
+    logged as a warning and reported in the result's `freshness`. With `strict`, a series that fails
     to fetch is an error (DataSourceError, before predicting), and so is a stale week
     (StaleWeekError, after recording it). Raises HistoryError when the history cannot be used;
     it is checked before any download, and a file that fails the check is never written to.
@@ -62,7 +63,7 @@ def run_job(
             model = load_model(model_path, settings)
             prediction = model.predict_current(today=today)
             added = record(con, path, prediction)
-    fresh = model.freshness(prediction, today or date.today())
+    fresh = model.freshness(prediction, today or clock_today())
     # Under --strict a stale week is the run's one error line, not also a warning.
     _report(prediction, added, path, None if strict else fresh)
     if strict and fresh.week_is_stale:
@@ -127,8 +128,13 @@ def _report(prediction: RegimePrediction, added: bool, path: Path, fresh: Freshn
         "added": added,
         "history": str(path),
     }
+    if prediction.stale_at_week:
+        missing = ", ".join(prediction.stale_at_week)
+        log.warning("stale at the week (treated as missing): %s", missing)
     if prediction.stale:
-        log.warning("stale series (treated as missing): %s", ", ".join(prediction.stale))
+        log.warning(
+            "stale today (older than their cadence allows): %s", ", ".join(prediction.stale)
+        )
     if fresh is not None and fresh.week_is_stale:
         age = {"week_age_days": fresh.week_age_days}
         log.warning("%s", fresh.warning(), extra={"fields": age})
