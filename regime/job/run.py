@@ -8,6 +8,7 @@ a repeated run a no-op even without the lock.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from filelock import FileLock, Timeout
 
 from regime.clock import today as clock_today
 from regime.config import Settings
-from regime.errors import DataSourceError, HistoryError, StaleWeekError
+from regime.errors import DataSourceError, HistoryError, StaleWeekError, shown_path
 from regime.freshness import Freshness
 from regime.job.history import open_history, record
 from regime.model.predict import RegimePrediction, load_model
@@ -77,16 +78,19 @@ def job_lock(history_path: Path, timeout: float) -> Iterator[None]:
     lock_path = history_path.with_name(history_path.name + ".lock")
     try:
         history_path.parent.mkdir(parents=True, exist_ok=True)
+        # FileLock retries a lock file it cannot create until its timeout, then reports it as
+        # held: open it once first, so a folder that refuses it is said at once, as such.
+        os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666))
         lock = FileLock(str(lock_path), timeout=timeout)
         lock.acquire()
     except Timeout:
         raise HistoryError(
-            f"another `regime run` has held {lock_path} for more than {timeout:g} s; "
+            f"another `regime run` has held {shown_path(lock_path)} for more than {timeout:g} s; "
             "check for a stuck run or raise history.lock_timeout_seconds"
         ) from None
     except OSError as exc:
         raise HistoryError(
-            f"cannot create the lock {lock_path} beside the prediction history "
+            f"cannot create the lock {shown_path(lock_path)} beside the prediction history "
             f"({exc.strerror or exc}); fix the permissions or set history.path in config.yaml"
         ) from None
     try:
