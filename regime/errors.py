@@ -49,6 +49,12 @@ class ModelArtifactError(RegimeError):
     exit_code = 4
 
 
+class SettingsMismatchError(ModelArtifactError):
+    """The config's learning settings differ from the model's (an error only under --strict)."""
+
+    exit_code = 7
+
+
 class HistoryError(RegimeError):
     """The prediction history cannot be opened, read or written (or is held locked too long)."""
 

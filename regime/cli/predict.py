@@ -41,6 +41,11 @@ def predict_command(
     settings = settings_from(config_path)
     now = today()
     model = load_model(model_path, settings)
+    if model.config_differences:
+        from regime.model.trained_settings import mismatch_message
+
+        found, where = model.config_differences, settings.source_path
+        click.echo(f"warning: {mismatch_message(model.version, found, where)}", err=True)
     asked = as_of.date() if as_of else None
     prediction = model.predict_current(asked, today=now)
     if as_of is None:  # a week asked for by date is old on purpose

@@ -19,10 +19,18 @@ from filelock import FileLock, Timeout
 
 from regime.clock import today as clock_today
 from regime.config import Settings
-from regime.errors import DataSourceError, HistoryError, StaleWeekError, shown_path
+from regime.errors import (
+    DataSourceError,
+    HistoryError,
+    RegimeError,
+    SettingsMismatchError,
+    StaleWeekError,
+    shown_path,
+)
 from regime.freshness import Freshness
 from regime.job.history import open_history, record
-from regime.model.predict import RegimePrediction, load_model
+from regime.model.predict import RegimeModel, RegimePrediction, load_model
+from regime.model.trained_settings import mismatch_message
 from regime.sources.fetch import KEY_ENV, fetch, fred_api_key
 
 # The logger keeps the name it had before this module moved: log filters and collectors know it.
@@ -52,10 +60,12 @@ def run_job(
     """Fetch (unless `offline`), predict the latest week, record it.
 
     A week older than `max_staleness_days.week` on `today` (default: `regime.clock.today()`) is
-    logged as a warning and reported in the result's `freshness`. With `strict`, a series that fails
-    to fetch is an error (DataSourceError, before predicting), and so is a stale week
-    (StaleWeekError, after recording it). Raises HistoryError when the history cannot be used;
-    it is checked before any download, and a file that fails the check is never written to.
+    logged as a warning and reported in the result's `freshness`; so is a model trained with
+    other learning settings than `settings`. With `strict`, a series that fails to fetch is an
+    error (DataSourceError, before predicting), and so, after recording the prediction, is a
+    model trained with other settings (SettingsMismatchError) or a stale week (StaleWeekError).
+    Raises HistoryError when the history cannot be used; it is checked before any download,
+    and a file that fails the check is never written to.
     """
     path = settings.history_path
     with job_lock(path, settings.history.lock_timeout_seconds):
@@ -65,11 +75,27 @@ def run_job(
             prediction = model.predict_current(today=today)
             added = record(con, path, prediction)
     fresh = model.freshness(prediction, today or clock_today())
-    # Under --strict a stale week is the run's one error line, not also a warning.
-    _report(prediction, added, path, None if strict else fresh)
-    if strict and fresh.week_is_stale:
-        raise StaleWeekError(f"{fresh.warning()} (the prediction is recorded; --strict)")
+    failure = _strict_failure(model, settings, fresh) if strict else None
+    differs = model.config_differences
+    if differs and not isinstance(failure, SettingsMismatchError):
+        log.warning("%s", mismatch_message(model.version, differs, settings.source_path))
+    # Under --strict the run's error is its one line: not also a warning.
+    _report(prediction, added, path, None if isinstance(failure, StaleWeekError) else fresh)
+    if failure is not None:
+        raise failure
     return RunResult(prediction, added, fetched, path, fresh)
+
+
+def _strict_failure(model: RegimeModel, settings: Settings, fresh: Freshness) -> RegimeError | None:
+    """What fails a --strict run once its prediction is recorded: a model trained with other
+    settings than the config's (exit 7), else a stale week (exit 6)."""
+    recorded = "(the prediction is recorded; --strict)"
+    if model.config_differences:
+        message = mismatch_message(model.version, model.config_differences, settings.source_path)
+        return SettingsMismatchError(f"{message} {recorded}")
+    if fresh.week_is_stale:
+        return StaleWeekError(f"{fresh.warning()} {recorded}")
+    return None
 
 
 @contextmanager

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from regime.clock import today as clock_today
-from regime.config import LEARNING_SECTIONS, Settings, load_settings
+from regime.config import Settings, load_settings
 from regime.constants import REGIMES, RISK_OFF
 from regime.errors import ModelArtifactError, StaleDataError, UsageError
 from regime.features.known import cadence
@@ -29,6 +29,7 @@ from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
 from regime.model.horizons import Target, outlook_proba
 from regime.model.serialize import classifier_from_dict, gate_from_dict
+from regime.model.trained_settings import differences, settings_of_card
 from regime.sources.market_data import MarketData, load_market_data
 
 N_DRIVERS = 5
@@ -153,12 +154,15 @@ class RegimeModel:
         walk_forward: list[dict[str, Any]],
         card: dict[str, Any],
         settings: Settings,
+        config_differences: tuple[str, ...] = (),
     ) -> None:
         self.final = final
         # The walk-forward's models as stored: read only when a past week asks for one.
         self._walk_forward = walk_forward
         self.card = card
         self.settings = settings
+        # Learning settings of the config that differ from the model's own (trained_settings.py).
+        self.config_differences = config_differences
 
     @property
     def feature_names(self) -> list[str]:
@@ -424,7 +428,8 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
     """The active model (`models/LATEST`), or the version folder at `path`.
 
     The model keeps the feature, label and model settings it was trained with (from its card);
-    data and cache paths come from `settings` (default: the project's config.yaml).
+    data and cache paths come from `settings` (default: the project's config.yaml). Learning
+    settings of `settings` that differ from the card's are listed in `config_differences`.
     """
     current = settings if settings is not None else load_settings()
     if path is None:
@@ -437,7 +442,7 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
     walk = payload.get("walk_forward")
     if not isinstance(walk, list) or not all(isinstance(p, dict) and "start" in p for p in walk):
         raise ModelArtifactError(_unreadable(version_dir, "no walk-forward models"))
-    return RegimeModel(final, walk, card, trained)
+    return RegimeModel(final, walk, card, trained, differences(trained, current))
 
 
 def _readable(data: Any, name: str) -> PeriodModel:
@@ -468,17 +473,3 @@ def _period(data: dict[str, Any], name: str) -> PeriodModel:
             for key, item in data.get("outlook", {}).items()
         },
     )
-
-
-def settings_of_card(card: dict[str, Any], current: Settings) -> Settings:
-    """The settings a model was trained with, reading data from where `current` says."""
-    try:
-        carried = current.model_dump(exclude=set(LEARNING_SECTIONS) | {"source_path"})
-        trained = Settings.model_validate(
-            {**carried, **card["config"], "source_path": current.source_path}
-        )
-    except (KeyError, ValueError) as exc:
-        raise ModelArtifactError(f"model card settings are unreadable ({exc}); retrain") from None
-    # How old a predicted week may be is the user's call, not the model's: it is not in cards.
-    limits = trained.max_staleness_days.model_copy(update={"week": current.max_staleness_days.week})
-    return trained.model_copy(update={"max_staleness_days": limits})
