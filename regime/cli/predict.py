@@ -80,7 +80,9 @@ def render_text(p: RegimePrediction, asked: date | None = None) -> str:
     if p.stale_at_week:
         lines.append("  stale at the week (treated as missing): " + ", ".join(p.stale_at_week))
     if p.stale and asked is None:  # a week asked for by date is old on purpose
-        lines.append("  stale today (older than their cadence allows): " + ", ".join(p.stale))
+        every = len(p.data_through) > 1 and set(p.stale) >= set(p.data_through)
+        names = f"all {len(p.stale)} input series" if every else ", ".join(p.stale)
+        lines.append(f"  stale today (older than their cadence allows): {names}")
     if p.outlook is not None:
         lines += render_outlook(p.outlook)
     fitted = p.model.get("fitted", "final model")

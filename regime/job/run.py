@@ -136,9 +136,8 @@ def refresh(settings: Settings, *, offline: bool = False, strict: bool = False) 
     else:
         log.warning("%s is not set: fetching only the Yahoo indices, not FRED", KEY_ENV)
         report = fetch(settings, series=settings.index_symbols)
+    # A note (a corrupt cache file moved aside) is logged by the fetch where it happens.
     for item in report.series:
-        if item.note:
-            log.warning("%s", item.note)
         if item.ok:
             log.info("fetched %s", item.summary())
         else:

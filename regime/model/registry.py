@@ -43,7 +43,9 @@ class VersionInfo:
     version: str
     path: Path
     active: bool
-    created: str | None = None
+    # The last week of data it was trained on (cards carry no creation time: retraining the
+    # same data and settings writes the same bytes).
+    data_through: str | None = None
     trained_through: str | None = None
     balanced_accuracy: float | None = None
     log_loss: float | None = None
@@ -224,7 +226,7 @@ def describe(models_dir: Path, version: str) -> VersionInfo:
         version,
         version_dir,
         active,
-        created=card.get("created"),
+        data_through=card.get("data_through"),
         trained_through=card.get("labels_final_through"),
         balanced_accuracy=ba,
         log_loss=ll,
