@@ -42,7 +42,7 @@ def predict_command(
     now = today()
     model = load_model(model_path, settings)
     if model.config_differences:
-        from regime.model.trained_settings import mismatch_message
+        from regime.model.card_settings import mismatch_message
 
         found, where = model.config_differences, settings.source_path
         click.echo(f"warning: {mismatch_message(model.version, found, where)}", err=True)

@@ -29,8 +29,8 @@ from regime.errors import (
 )
 from regime.freshness import Freshness
 from regime.job.history import open_history, record
+from regime.model.card_settings import mismatch_message
 from regime.model.predict import RegimeModel, RegimePrediction, load_model
-from regime.model.trained_settings import mismatch_message
 from regime.sources.fetch import KEY_ENV, fetch, fred_api_key
 
 # The logger keeps the name it had before this module moved: log filters and collectors know it.

@@ -25,11 +25,11 @@ from regime.features.publication import latest_week, publication_dates, week_end
 from regime.features.table import build_features
 from regime.freshness import Freshness, freshness
 from regime.model.artifact import latest_version, load_artifact
+from regime.model.card_settings import differences, settings_of_card
 from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
 from regime.model.horizons import Target, outlook_proba
 from regime.model.serialize import classifier_from_dict, gate_from_dict
-from regime.model.trained_settings import differences, settings_of_card
 from regime.sources.market_data import MarketData, load_market_data
 
 N_DRIVERS = 5
@@ -161,7 +161,7 @@ class RegimeModel:
         self._walk_forward = walk_forward
         self.card = card
         self.settings = settings
-        # Learning settings of the config that differ from the model's own (trained_settings.py).
+        # Learning settings of the config that differ from the model's own (card_settings.py).
         self.config_differences = config_differences
 
     @property

@@ -12,7 +12,7 @@ import yaml
 
 from regime.config import load_settings
 from regime.errors import SettingsMismatchError
-from regime.model.trained_settings import differences, mismatch_message
+from regime.model.card_settings import differences, mismatch_message
 
 EDITED = "labels.bear_decline: model 0.2, config 0.25"
 
