@@ -218,7 +218,6 @@ def test_promote_into_a_read_only_models_folder_is_one_line(deployment):
     assert "Permission denied" in one_error_line(done.stderr)
 
 
-@pytest.mark.slow
 def test_train_on_a_full_disk_saves_nothing_and_says_so(fast_training, guarded, full_disk):
     before = folder_state(fast_training.models)
     code, _out, err = guarded(fast_training, "train", "--quiet", "--force")
