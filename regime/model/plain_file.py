@@ -66,7 +66,9 @@ def dump(value: Any, fingerprint: str) -> bytes:
     arrays[_TREE] = np.frombuffer(json.dumps(tree, allow_nan=True).encode(), dtype=np.uint8)
     arrays[_CHECKSUM] = np.frombuffer(_checksum(arrays).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
-    np.savez(buffer, allow_pickle=False, **arrays)
+    # No object array ever gets here (`_Encoder.array` refuses them), so nothing is pickled.
+    # (numpy before 2.1 would store an allow_pickle= keyword as an array of that name.)
+    np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
