@@ -29,6 +29,15 @@ def edit(deployment, **changes) -> None:
     deployment.config.write_text(yaml.safe_dump(raw, sort_keys=False))
 
 
+VERSION_SKEW = ("model was saved with", "InconsistentVersionWarning")
+
+
+def said(stderr: str) -> list[str]:
+    """stderr's lines without the library-version warnings that loading the committed model
+    gives whenever the installed libraries differ from those that saved it (CI's lowest run)."""
+    return [line for line in stderr.splitlines() if not any(s in line for s in VERSION_SKEW)]
+
+
 def mismatch_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if "trained with other settings" in line]
 
@@ -43,7 +52,7 @@ def test_predict_warns_in_one_line_naming_the_setting_that_changed(on_a_fresh_da
     edit(on_a_fresh_day, labels__bear_decline=0.25)
     done = on_a_fresh_day.regime("predict")
     assert done.returncode == 0, done.stderr
-    [line] = done.stderr.splitlines()
+    [line] = said(done.stderr)
     assert line.startswith("warning: model 20260814-efafbabd was trained with other settings")
     assert EDITED in line and "run `regime train`" in line
     assert done.stdout.startswith("Week ending 2026-08-21: ")
@@ -52,7 +61,7 @@ def test_predict_warns_in_one_line_naming_the_setting_that_changed(on_a_fresh_da
 def test_unchanged_learning_settings_say_nothing(on_a_fresh_day):
     edit(on_a_fresh_day, max_staleness_days__week=30, history__lock_timeout_seconds=5)
     done = on_a_fresh_day.regime("predict")
-    assert done.returncode == 0 and done.stderr == ""
+    assert done.returncode == 0 and said(done.stderr) == []
 
 
 def test_run_warns_and_run_strict_fails_with_exit_7_after_recording(on_a_fresh_day):
