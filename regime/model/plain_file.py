@@ -65,10 +65,12 @@ def dump(value: Any, fingerprint: str) -> bytes:
     tree = {"format": FORMAT, "fingerprint": fingerprint, "value": _Encoder(arrays).encode(value)}
     arrays[_TREE] = np.frombuffer(json.dumps(tree, allow_nan=True).encode(), dtype=np.uint8)
     arrays[_CHECKSUM] = np.frombuffer(_checksum(arrays).encode(), dtype=np.uint8)
+    # What np.savez writes (a zip of .npy members), with pickling refused on writing too.
     buffer = io.BytesIO()
-    # No object array ever gets here (`_Encoder.array` refuses them), so nothing is pickled.
-    # (numpy before 2.1 would store an allow_pickle= keyword as an array of that name.)
-    np.savez(buffer, **arrays)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
     return buffer.getvalue()
 
 
