@@ -9,6 +9,11 @@ from regime.config import Settings, load_settings
 from regime.model.training_rows import Dataset
 from regime.sources import MarketData, load_market_data
 from regime.workers import ENVIRONMENT as PARALLEL_ENVIRONMENT
+from tests.clock_ahead import (  # noqa: F401 (the --clock-ahead option, see its docstring)
+    pytest_addoption,
+    pytest_configure,
+    pytest_report_header,
+)
 from tests.deployment import (  # noqa: F401 (fixtures for all folders)
     _restore_logging,
     deployment,

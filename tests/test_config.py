@@ -10,7 +10,7 @@ import pydantic
 import pytest
 import yaml
 
-from regime.config import load_settings
+from regime.config import default_config_path, load_settings
 from regime.errors import ConfigError
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -137,3 +137,24 @@ def test_a_broken_file_gives_one_line_and_exit_code_2(tmp_path, content, message
 def test_a_missing_config_file_says_how_to_fix_it(tmp_path):
     with pytest.raises(ConfigError, match="--config"):
         load_settings(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        (("series", "rates", "ten_year"), "../../etc/passwd", "a series id or symbol is 1 to 64"),
+        (("indices", "small_cap"), "RUT\0", "a series id or symbol is 1 to 64"),
+        (("paths", "cache"), "cache\0folder", "a path cannot contain a NUL character"),
+        (("history", "path"), "a\0b.sqlite", "a path cannot contain a NUL character"),
+    ],
+)
+def test_a_series_id_or_path_the_files_could_not_use_is_refused(tmp_path, key, value, says):
+    raw = yaml.safe_load(default_config_path().read_text())
+    node = raw
+    for part in key[:-1]:
+        node = node[part] if isinstance(node.get(part), dict) else node.setdefault(part, {})
+    node[key[-1]] = value
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match=f"bad value for '{'.'.join(key)}': {says}"):
+        load_settings(path)

@@ -18,6 +18,7 @@ STAGES = ("sources", "rulebook", "features", "labels", "model", "evaluation", "j
 # Modules at the root that every stage may use and that import no stage.
 FOUNDATION = (
     "atomic",
+    "clock",
     "config",
     "constants",
     "errors",

@@ -62,7 +62,7 @@ def show_command(version: str, fmt: str, config_path: Path | None) -> None:
     lines = [
         f"version          {card.get('version')}{'  (active)' if info.active else ''}",
         f"folder           {info.path}",
-        f"created          {card.get('created')}",
+        f"data through     {card.get('data_through', '-')}",
         f"trained on       {card.get('training_weeks')} weeks "
         f"{' .. '.join(card.get('training_span', []))}",
         f"labels through   {card.get('labels_final_through')}",
@@ -123,7 +123,7 @@ def _as_dict(v: VersionInfo) -> dict[str, Any]:
         "version": v.version,
         "path": str(v.path),
         "active": v.active,
-        "created": v.created,
+        "data_through": v.data_through,
         "trained_through": v.trained_through,
         "balanced_accuracy": v.balanced_accuracy,
         "log_loss": v.log_loss,
