@@ -223,7 +223,7 @@ def calibrated_settings(project_settings):
 
 
 def test_the_round_trip_gives_back_an_equal_walk_forward(embedded_dataset, calibrated_settings):
-    run = walk_forward(embedded_dataset, calibrated_settings, n_jobs=1)
+    run = walk_forward(embedded_dataset, calibrated_settings)
     assert any(run.runs.sigmoids.values()), "the check needs calibrated candidates"
     assert {t.target.kind for t in run.outlook.values()} >= {"regime", "leadership"}
 
