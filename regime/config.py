@@ -46,11 +46,18 @@ class EmploymentSeries(_Frozen):
     unemployment_rate: str
     payrolls: str
     initial_claims: str
+    # Weekly continued claims, and the real-time Sahm rule (SAHMREALTIME: the unemployment
+    # rate's 3-month average above its 12-month low, as first published): the recession
+    # nowcast's labour inputs beside claims and payrolls.
+    continuing_claims: str = "CCSA"
+    sahm_realtime: str = "SAHMREALTIME"
 
 
 class MarketSeries(_Frozen):
     vix: str
     cash_rate: str
+    # The Chicago Fed's National Financial Conditions Index (weekly, from 1971).
+    financial_conditions: str = "NFCI"
 
 
 class SeriesRoles(_Frozen):
@@ -219,6 +226,62 @@ class ModelSettings(_Frozen):
         return self
 
 
+DEFAULT_RECESSION_FAMILIES: dict[str, tuple[str, ...]] = {
+    "labour": (
+        "sahm_realtime_change_13w",
+        "claims_change",
+        "continuing_claims_change",
+        "payroll_growth",
+    ),
+    "curve": ("term_spread", "term_spread_52w_ago"),
+    "credit": ("baa_spread", "baa_spread_change_26w"),
+    "conditions": ("financial_conditions",),
+}
+# Inputs built from data that is revised after its first release (seasonal factors, benchmark
+# revisions, the NFCI's weekly re-estimation): the real-time variant leaves them out.
+DEFAULT_REVISED_INPUTS = (
+    "claims_change",
+    "continuing_claims_change",
+    "payroll_growth",
+    "financial_conditions",
+)
+
+
+class RecessionSettings(_Frozen):
+    """The recession nowcast (regime/macro/): P(the US economy is in an NBER recession)."""
+
+    # FRED's NBER recession indicator: the truth, one value per month (1: a recession month).
+    indicator: str = "USREC"
+    # Input families offered to the nested selection, each used whole or not at all.
+    families: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_RECESSION_FAMILIES)
+    )
+    revised_inputs: tuple[str, ...] = DEFAULT_REVISED_INPUTS
+    regularisation: tuple[PositiveFloat, ...] = (0.1, 1.0)
+    calibration: tuple[Calibration, ...] = ("none", "sigmoid")
+    # First week a training row may come from (claims start in 1967; a year of them first).
+    train_start: date = date(1968, 1, 5)
+    # The candidates' own walk-forward starts here; weeks are judged from first_test.
+    first_refit: date = date(1973, 1, 5)
+    first_test: date = date(1979, 1, 5)
+    # An expansion month's label is known once the next peak is announced or this many months
+    # have passed (no peak since 1980 was announced more than 12 months after it).
+    expansion_embargo_months: Annotated[int, Field(ge=0, le=120)] = 18
+    # Turning points before the NBER committee's first announcement in the table: their months
+    # are known this many months after them (the longest announcement lag since 1980 is 21).
+    early_embargo_months: Annotated[int, Field(ge=0, le=120)] = 24
+    # P(recession) at or above this is a recession call (timing and false-alarm tables).
+    call_threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RecessionSettings:
+        if not self.train_start < self.first_refit <= self.first_test:
+            raise ValueError("train_start < first_refit <= first_test is required")
+        if not (self.regularisation and self.calibration):
+            raise ValueError("regularisation and calibration each need one choice")
+        return self
+
+
 class OutlookSettings(_Frozen):
     """What `regime` forecasts beyond the current week (see model/outlook.py)."""
 
@@ -380,6 +443,7 @@ class Settings(_Frozen):
     model: ModelSettings = ModelSettings()
     walk_forward: WalkForwardSettings = WalkForwardSettings()
     outlook: OutlookSettings = OutlookSettings()
+    recession: RecessionSettings = RecessionSettings()
     paths: PathSettings = PathSettings()
     history: HistorySettings = HistorySettings()
     fetch: FetchSettings = FetchSettings()
@@ -399,7 +463,13 @@ class Settings(_Frozen):
 
     @property
     def fred_series(self) -> tuple[str, ...]:
-        """Every FRED series id the product uses, in config order."""
+        """Every FRED series id the product uses, in config order: the inputs, then the
+        recession truth (fetched and embedded like them, but never a feature)."""
+        return (*self.input_series, self.recession.indicator)
+
+    @property
+    def input_series(self) -> tuple[str, ...]:
+        """The FRED series the features read (their staleness is what a prediction reports)."""
         return tuple(dict.fromkeys(self.series.by_role().values()))
 
     @property
@@ -467,6 +537,7 @@ LEARNING_SECTIONS = (
     "model",
     "walk_forward",
     "outlook",
+    "recession",
 )
 
 

@@ -266,7 +266,7 @@ class RegimeModel:
     def _inputs(self) -> tuple[str, ...]:
         """The series a prediction reads (pooled indices only train)."""
         indices = (self.settings.indices.small_cap, self.settings.indices.large_cap)
-        return (*self.settings.fred_series, *indices)
+        return (*self.settings.input_series, *indices)
 
     def _used_observations(self, data: MarketData, week: pd.Timestamp) -> dict[str, pd.Timestamp]:
         used = {}

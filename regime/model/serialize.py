@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from regime.model.classifier import ConstantGate, SplitGateClassifier, StandardizedLogistic
+from regime.learning.logistic import ConstantGate, StandardizedLogistic
+from regime.model.classifier import SplitGateClassifier
 
 _PARAMS = (
     "side_feature",

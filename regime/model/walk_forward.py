@@ -18,7 +18,7 @@ import pandas as pd
 
 from regime.config import Settings
 from regime.constants import REGIMES
-from regime.model.calibration import IDENTITY, Sigmoid, fit_sigmoid
+from regime.learning.calibration import IDENTITY, Sigmoid, fit_sigmoid
 from regime.model.candidates import (
     UNKNOWN,
     Candidate,
