@@ -29,6 +29,7 @@ STAGES = (
 # Modules at the root that every stage may use and that import no stage.
 FOUNDATION = (
     "atomic",
+    "bootstrap",
     "config",
     "constants",
     "errors",

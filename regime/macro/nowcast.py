@@ -146,16 +146,24 @@ class NowcastRun:
 
 
 def run_nowcast(
-    inputs: NowcastInputs, settings: Settings, leave_out: Collection[str] = ()
+    inputs: NowcastInputs,
+    settings: Settings,
+    leave_out: Collection[str] = (),
+    through: date | pd.Timestamp | None = None,
 ) -> NowcastRun:
     """Every candidate walked forward, then the nested choice (see the module docstring).
 
     `leave_out`: input columns withheld (the real-time variant leaves out revised inputs).
+    `through`: only the refits up to this day (the final choice is then made on the last
+    week of their blocks).
     """
     r = settings.recession
     index = inputs.features.index
     schedule = refits(index, r.first_refit, settings.walk_forward.refit_weeks)
     today = index[-1]
+    if through is not None:
+        schedule = [x for x in schedule if x.date <= pd.Timestamp(through)]
+        today = schedule[-1].block[-1]
     targets = {d: inputs.targets(d) for d in [*(x.date for x in schedule), today]}
     families = offered_families(settings, leave_out)
     offered = nowcast_candidates(settings, families)

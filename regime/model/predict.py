@@ -20,9 +20,10 @@ from regime.config import LEARNING_SECTIONS, Settings, load_settings
 from regime.constants import REGIMES, RISK_OFF
 from regime.errors import ModelArtifactError, StaleDataError
 from regime.features.known import cadence
-from regime.features.publication import latest_week, publication_dates, week_ending
-from regime.features.table import build_features
+from regime.features.publication import fridays, latest_week, publication_dates, week_ending
+from regime.features.table import build_features, macro_features
 from regime.freshness import Freshness, freshness
+from regime.macro.reading import MacroBackdrop, StoredNowcasts, recession_nowcast
 from regime.model.artifact import latest_version, load_artifact
 from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
@@ -94,6 +95,8 @@ class RegimePrediction:
     week_age_days: int
     model: dict[str, str]
     outlook: Outlook | None = None
+    # The recession nowcast and the macro families' readings (None: a model without them).
+    macro: MacroBackdrop | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (lists, not tuples): what `json.loads` gives back."""
@@ -152,12 +155,14 @@ class RegimeModel:
         walk_forward: list[dict[str, Any]],
         card: dict[str, Any],
         settings: Settings,
+        recession: StoredNowcasts | None = None,
     ) -> None:
         self.final = final
         # The walk-forward's models as stored: read only when a past week asks for one.
         self._walk_forward = walk_forward
         self.card = card
         self.settings = settings
+        self.recession = recession
 
     @property
     def feature_names(self) -> list[str]:
@@ -229,6 +234,7 @@ class RegimeModel:
         used = self._used_observations(data, week)
         outlook = _outlook(period, features.loc[[week]], self.settings)
         fresh = self._freshness(week, used, today or date.today())
+        macro = self._macro(data, week)
         return RegimePrediction(
             as_of=week.date().isoformat(),
             regime=regime,
@@ -245,7 +251,20 @@ class RegimeModel:
                 "fitted": period.name,
             },
             outlook=outlook,
+            macro=macro,
         )
+
+    def _macro(self, data: MarketData, week: pd.Timestamp) -> MacroBackdrop | None:
+        """The week's recession nowcast, from the macro inputs as known that week."""
+        if self.recession is None:
+            return None
+        r = self.settings.recession
+        inputs = macro_features(data, self.settings, fridays(r.train_start, week))
+        card = self.card.get("recession") or {}
+        nowcast = recession_nowcast(
+            self.recession, inputs, week, r.call_threshold, card.get("record")
+        )
+        return MacroBackdrop(recession=nowcast)
 
     def _week(self, data: MarketData, as_of: date | None) -> pd.Timestamp:
         small = data[self.settings.indices.small_cap]
@@ -412,7 +431,18 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
     walk = payload.get("walk_forward")
     if not isinstance(walk, list) or not all(isinstance(p, dict) and "start" in p for p in walk):
         raise ModelArtifactError(_unreadable(version_dir, "no walk-forward models"))
-    return RegimeModel(final, walk, card, trained)
+    return RegimeModel(final, walk, card, trained, _nowcasts(payload.get("recession")))
+
+
+def _nowcasts(data: Any) -> StoredNowcasts | None:
+    """The stored recession nowcasts, None when the model has none."""
+    if data is None:
+        return None
+    try:
+        return StoredNowcasts.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        why = f"{type(exc).__name__}: {exc}"
+        raise ModelArtifactError(_unreadable("recession nowcast", why)) from None
 
 
 def _readable(data: Any, name: str) -> PeriodModel:

@@ -72,6 +72,13 @@ def _frames(dataset: Dataset) -> list[pd.DataFrame]:
     frames = [dataset.features, dataset.closes, dataset.labels, dataset.total_returns]
     for history in dataset.pooled:
         frames += [history.features, history.closes]
+    if dataset.recession is not None:
+        truth = dataset.recession.truth
+        frames += [
+            dataset.recession.features,
+            truth.recession.to_frame(),
+            truth.known_from.to_frame(),
+        ]
     return frames
 
 
