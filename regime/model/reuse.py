@@ -58,13 +58,19 @@ def reuse(
 
 def fingerprint(dataset: Dataset, settings: Settings) -> str:
     """A hash of the data, the learning settings and the package's code."""
+    digest = hashlib.sha256(data_fingerprint(dataset).encode())
+    digest.update(settings.fingerprint().encode())  # blind to the order keys are written in
+    for source in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def data_fingerprint(dataset: Dataset) -> str:
+    """A hash of every table derived from the data (features, closes, labels, nowcast inputs)."""
     digest = hashlib.sha256()
     for frame in _frames(dataset):
         digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
         digest.update(",".join(map(str, frame.columns)).encode())
-    digest.update(settings.fingerprint().encode())  # blind to the order keys are written in
-    for source in sorted(PACKAGE_DIR.rglob("*.py")):
-        digest.update(source.read_bytes())
     return digest.hexdigest()[:24]
 
 
