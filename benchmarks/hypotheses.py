@@ -99,14 +99,25 @@ def with_model(settings: Settings, **changes: Any) -> Settings:
 def gate_predictions(
     dataset: Dataset, settings: Settings, keep: Callable[[Candidate], bool] = lambda c: True
 ) -> pd.DataFrame:
-    """The regime call's nested walk-forward (gates only) on the judged weeks."""
+    """The regime call's nested walk-forward (gates only) on the judged weeks; `attrs["chosen"]`
+    counts how often each family was chosen, per gate, over the judged refits."""
     schedule = refit_schedule(dataset, settings)
     today = dataset.features.index[-1]
     rows = GateRows.build(dataset, settings, [*(r.date for r in schedule), today])
     offered = [c for c in candidates(settings) if keep(c)]
     runs = run_candidates(rows, offered, settings, schedule)
     nested = nested_walk_forward(dataset, settings, schedule, runs, rows)
-    return judged(nested.predictions, dataset, settings)
+    predictions = judged(nested.predictions, dataset, settings)
+    first = predictions.index[0]
+    chosen: dict[str, dict[str, int]] = {"entry": {}, "exit": {}}
+    for choice in nested.choices:
+        if choice.refit < first - pd.Timedelta(weeks=settings.walk_forward.refit_weeks):
+            continue
+        for gate in ("entry", "exit"):
+            for family in choice.candidate(gate).families or ("state only",):
+                chosen[gate][family] = chosen[gate].get(family, 0) + 1
+    predictions.attrs["chosen"] = chosen
+    return predictions
 
 
 def run_of(name: str, predictions: pd.DataFrame) -> ModelRun:
@@ -159,6 +170,8 @@ def compare_gates(
         "weeks": len(truth),
         "span": [truth.index[0].date().isoformat(), truth.index[-1].date().isoformat()],
         "bear_markets": units.n_bear,
+        "chosen_with": with_.attrs.get("chosen"),
+        "chosen_without": without.attrs.get("chosen"),
         "scores": scores,
         "with_minus_without": differences(truth, runs["with"], runs["without"], settings, units),
         "with_minus_shipped": differences(truth, runs["with"], runs["shipped"], settings, units),
@@ -201,16 +214,20 @@ def h2(dataset: Dataset, settings: Settings, shipped: pd.DataFrame) -> dict[str,
     def exit_only(c: Candidate) -> bool:
         return c.gate == "exit" or "recession_exit" not in c.families
 
-    result = compare_gates(
-        gate_predictions(dataset, with_, exit_only),
-        gate_predictions(dataset, without),
-        shipped,
-        settings,
-    )
+    def forced(
+        c: Candidate,
+    ) -> bool:  # exploratory, not pre-registered: the exit gate always has it
+        return ("recession_exit" in c.families) == (c.gate == "exit")
+
+    plain = gate_predictions(dataset, without)
+    result = compare_gates(gate_predictions(dataset, with_, exit_only), plain, shipped, settings)
     middle = next(p for p in result["periods"] if p["period"][0].startswith("2000"))
     whole = result["with_minus_without"]["balanced_accuracy"]
     result["pass"] = bool(
         middle["difference"]["episode_bootstrap"]["low"] > 0 and whole["estimate"] >= 0
+    )
+    result["exploratory_forced"] = compare_gates(
+        gate_predictions(dataset, with_, forced), plain, shipped, settings
     )
     return result
 
