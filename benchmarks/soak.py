@@ -409,7 +409,7 @@ def check_all(
     """Every invariant, from the files, after a round with a kill and/or a success (or not)."""
     check_history(home.history, ledger, today)
     check_no_leftovers(home.root, ledger, killed=killed, succeeded=succeeded)
-    check_cache(home.cache, ledger, served, today)
+    check_cache(home.cache, ledger, served, today, killed=killed, succeeded=succeeded)
     check_models(home.models, ledger)
     check_key_absent(home.root, _key(home), ledger, {home.key_file})
 

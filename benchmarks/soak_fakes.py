@@ -1,7 +1,8 @@
 """The soak's fake FRED and Yahoo: one HTTP server on 127.0.0.1, real data up to a moving date.
 
-FRED is served the way the real JSON API answers (`/fred/series/observations`), so the
-product's own FRED client runs unchanged against it (`REGIME_FRED_URL`). Yahoo is served as a
+FRED is served the way the real API answers fredapi (`/fred/series/observations`, FRED's XML,
+errors as `<error code=".." message=".."/>`), so the product's FRED client (fredapi behind our
+adapter) runs unchanged against it (`REGIME_FRED_URL`). Yahoo is served as a
 plain `date,close` CSV under `/yahoo/<symbol>`, read by `soak_yahoo.download`, the stand-in for
 `yfinance.download` the product loads through `REGIME_YAHOO_DOWNLOAD`.
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import json
 import socket
 import threading
 import time
@@ -22,6 +22,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
+from xml.sax.saxutils import quoteattr
 
 FRED_FAULTS = (
     "429",  # rate limit, no Retry-After
@@ -29,22 +30,46 @@ FRED_FAULTS = (
     "500",
     "timeout",  # answers after the client's timeout
     "truncated",  # announces the whole body, sends half, closes the connection
-    "cut-json",  # half a body, announced as such: not JSON
+    "cut-xml",  # half a body, announced as such: not XML
     "empty",  # a well-formed answer with no observations
     "reset",  # closes the connection without answering
 )
 YAHOO_FAULTS = ("rate-limit", "500", "timeout", "empty", "partial")
 OUTAGE = "*"
+XML_HEAD = '<?xml version="1.0" encoding="utf-8" ?>\n'
 
 
 class Reference:
-    """The real observations the fakes serve: `date -> value` text, as in `data/`."""
+    """The real observations the fakes serve: `date -> value` text, as in `data/`.
 
-    def __init__(self, data_dir: Path, fred_ids: list[str], symbols: list[str]) -> None:
+    `alfred_dir` holds real vintages (`<id>_vintages_2020.csv`: realtime_start, date, value),
+    served to ALFRED requests (`series/vintagedates`, observations with a real-time window).
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        fred_ids: list[str],
+        symbols: list[str],
+        alfred_dir: Path | None = None,
+    ) -> None:
         self.fred = {s: _read_csv(data_dir / "fred" / f"{s}.csv", "value") for s in fred_ids}
         self.market = {
             s: _read_csv(data_dir / "market" / f"{s.lstrip('^')}.csv", "close") for s in symbols
         }
+        self.alfred: dict[str, list[dict[str, str]]] = {}
+        for path in sorted(alfred_dir.glob("*_vintages_2020.csv")) if alfred_dir else []:
+            with path.open(newline="", encoding="utf-8") as handle:
+                self.alfred[path.name.split("_")[0]] = list(csv.DictReader(handle))
+
+    def releases(self, key: str, low: str, high: str) -> list[tuple[str, str, str]] | None:
+        """ALFRED's (realtime_start, date, value) rows published low..high, by date; None when
+        the window spans more than 2,000 vintages (FRED refuses it)."""
+        rows = [r for r in self.alfred.get(key, []) if low <= r["realtime_start"] <= high]
+        if len({r["realtime_start"] for r in rows}) > 2000:
+            return None
+        rows.sort(key=lambda r: (r["date"], r["realtime_start"]))
+        return [(r["realtime_start"], r["date"], r["value"] or ".") for r in rows]
 
     def window(self, key: str, start: str, end: str) -> list[tuple[str, str]]:
         """Observations of `key` dated start..end (ISO strings, both inclusive)."""
@@ -104,40 +129,54 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         fake = self.server.fake
-        if url.path == "/fred/series/observations":
+        if url.path in ("/fred/series/observations", "/fred/series/vintagedates"):
             if query.get("api_key") != fake.api_key:
                 with fake._lock:
                     fake.bad_keys += 1
-                return self._send(
-                    400, _error_json(400, "Bad Request. Variable api_key is not set.")
-                )
-            return self._fred(query.get("series_id", ""), query)
+                return self._send(400, _error_xml(400, "Bad Request. Variable api_key is not set."))
+            return self._fred(query.get("series_id", ""), url.path, query)
         if url.path.startswith("/yahoo/"):
             return self._yahoo(unquote(url.path.removeprefix("/yahoo/")), query)
-        self._send(404, _error_json(404, "Not Found"))
+        self._send(404, _error_xml(404, "Not Found"))
 
-    def _fred(self, series_id: str, query: dict[str, str]) -> None:
+    def _fred(self, series_id: str, path: str, query: dict[str, str]) -> None:
         fake = self.server.fake
         if series_id not in fake.reference.fred:
-            return self._send(400, _error_json(400, "Bad Request. The series does not exist."))
+            return self._send(400, _error_xml(400, "Bad Request. The series does not exist."))
         fault = fake.next_fault(series_id, fred=True)
         if fault == "reset":
             return self._reset()
         if fault.startswith("429"):
             retry_after = "1" if fault == "429-retry-after" else None
-            return self._send(429, _error_json(429, "Too Many Requests."), retry_after=retry_after)
+            return self._send(429, _error_xml(429, "Too Many Requests."), retry_after=retry_after)
         if fault == "500":
             return self._send(500, b"<html>Internal Server Error</html>", kind="text/html")
         if fault == "timeout":
             time.sleep(fake.timeout + 0.3)
-        start = query.get("observation_start", "0000-00-00")
-        rows = [] if fault == "empty" else fake.reference.window(series_id, start, fake.today)
-        body = _observations_json(rows)
+        body = self._fred_body(series_id, path, query, empty=fault == "empty")
+        if body is None:
+            return self._send(400, _error_xml(400, "Bad Request. Too many vintage dates."))
         if fault == "truncated":
             return self._send_truncated(body)
-        if fault == "cut-json":
+        if fault == "cut-xml":
             body = body[: len(body) // 2]
         self._send(200, body)
+
+    def _fred_body(
+        self, series_id: str, path: str, query: dict[str, str], *, empty: bool
+    ) -> bytes | None:
+        fake = self.server.fake
+        if path.endswith("/vintagedates"):
+            listed = {r["realtime_start"] for r in fake.reference.alfred.get(series_id, [])}
+            return _vintage_dates_xml([] if empty else sorted(listed))
+        if "realtime_start" in query and series_id in fake.reference.alfred:
+            releases = fake.reference.releases(
+                series_id, query["realtime_start"], query.get("realtime_end", "9999-12-31")
+            )
+            return None if releases is None else _observations_xml([] if empty else releases)
+        start = query.get("observation_start", "0000-00-00")
+        rows = [] if empty else fake.reference.window(series_id, start, fake.today)
+        return _observations_xml([(d, d, v) for d, v in rows])
 
     def _yahoo(self, symbol: str, query: dict[str, str]) -> None:
         fake = self.server.fake
@@ -161,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
         status: int,
         body: bytes,
         *,
-        kind: str = "application/json",
+        kind: str = "text/xml",
         retry_after: str | None = None,
     ) -> None:
         try:
@@ -178,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_truncated(self, body: bytes) -> None:
         try:
             self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Type", "text/xml; charset=UTF-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body[: len(body) // 2])
@@ -195,17 +234,29 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _observations_json(rows: list[tuple[str, str]]) -> bytes:
-    listed = [
-        {"realtime_start": d, "realtime_end": "9999-12-31", "date": d, "value": v or "."}
-        for d, v in rows
-    ]
-    answer = {"units": "lin", "count": len(rows), "offset": 0, "limit": 100000}
-    return json.dumps({**answer, "observations": listed}).encode()
+def _observations_xml(rows: list[tuple[str, str, str]]) -> bytes:
+    """FRED's observations answer; rows are (realtime_start, date, value)."""
+    body = "".join(
+        f'  <observation realtime_start="{rs}" realtime_end="9999-12-31" date="{d}" '
+        f"value={quoteattr(v or '.')}/>\n"
+        for rs, d, v in rows
+    )
+    head = (
+        '<observations realtime_start="1776-07-04" realtime_end="9999-12-31" units="lin" '
+        'output_type="1" file_type="xml" order_by="observation_date" sort_order="asc" '
+        f'count="{len(rows)}" offset="0" limit="100000">\n'
+    )
+    return f"{XML_HEAD}{head}{body}</observations>\n".encode()
 
 
-def _error_json(code: int, message: str) -> bytes:
-    return json.dumps({"error_code": code, "error_message": message}).encode()
+def _vintage_dates_xml(dates: list[str]) -> bytes:
+    body = "".join(f"  <vintage_date>{d}</vintage_date>\n" for d in dates)
+    head = f'<vintage_dates order_by="vintage_date" sort_order="asc" count="{len(dates)}">\n'
+    return f"{XML_HEAD}{head}{body}</vintage_dates>\n".encode()
+
+
+def _error_xml(code: int, message: str) -> bytes:
+    return f"{XML_HEAD}<error code={quoteattr(str(code))} message={quoteattr(message)}/>\n".encode()
 
 
 class FakeServer(ThreadingHTTPServer):

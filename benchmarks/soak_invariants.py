@@ -42,6 +42,8 @@ class Ledger:
     models: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
     scanned: dict[Path, tuple[int, int]] = field(default_factory=dict)
     leftovers: set[str] = field(default_factory=set)  # temporary files a kill left, last check
+    # Manifest entries announcing a first write a kill cut before its rename, last check.
+    unfinished: set[str] = field(default_factory=set)
     # The dates each cache file held at the last check (dropped when the soak damages it).
     cached: dict[str, set[str]] = field(default_factory=dict)
 
@@ -131,11 +133,23 @@ def _check_row(row: Row, today: str) -> None:
 # -- the cache ----------------------------------------------------------------------------------
 
 
-def check_cache(root: Path, ledger: Ledger, served: dict[str, dict[str, str]], today: str) -> int:
+def check_cache(
+    root: Path,
+    ledger: Ledger,
+    served: dict[str, dict[str, str]],
+    today: str,
+    *,
+    killed: bool = False,
+    succeeded: bool = False,
+) -> int:
     """The manifest matches the files and every file holds exactly the real observations.
 
     A file the soak damaged and no process has touched since is exempt (the product must refuse
-    it, not repair it unasked). Returns the number of files checked.
+    it, not repair it unasked). An entry that only announces a file which is not there (a first
+    write killed before its rename) is a kill's leftover, like a temporary file: allowed only if
+    a process was killed this round, and only until a round in which a process succeeds.
+    `killed` and `succeeded`: whether a process was killed, or succeeded, this round. Returns the
+    number of files checked.
     """
     manifest_path = root / "manifest.json"
     files = {
@@ -175,10 +189,32 @@ def check_cache(root: Path, ledger: Ledger, served: dict[str, dict[str, str]], t
     vanished = sorted(set(ledger.cached) - set(files) - set(ledger.damaged))
     if vanished:
         raise Broken(f"cache files vanished although nothing damaged them: {vanished}")
-    for rel in sorted(set(entries) - set(files)):
+    missing = set(entries) - set(files)
+    _check_unfinished(root, ledger, entries, missing, killed, succeeded)
+    for rel in sorted(r for r in missing if "sha256" in entries[r]):
         if ledger.damaged.get(rel, "") is not None:  # only a file the soak deleted may be missing
             raise Broken(f"cache manifest lists {rel}, which is not in {root}")
     return checked
+
+
+def _check_unfinished(
+    root: Path,
+    ledger: Ledger,
+    entries: dict[str, dict[str, object]],
+    missing: set[str],
+    killed: bool,
+    succeeded: bool,
+) -> None:
+    """Announcements without their file: a kill's leftovers, cleared by the next process."""
+    # Told apart from a later announcement of the same file by its content.
+    unfinished = {json.dumps([r, entries[r]]) for r in missing if "sha256" not in entries[r]}
+    stale = sorted(unfinished & ledger.unfinished) if succeeded else []
+    new = sorted(unfinished - ledger.unfinished) if not killed else []
+    if stale or new:
+        when = "after a successful process" if stale else "without a kill"
+        rel = json.loads((stale or new)[0])[0]
+        raise Broken(f"cache manifest announces {rel}, which is not in {root} ({when})")
+    ledger.unfinished = unfinished
 
 
 def _vouching(entry: dict[str, object], digest: str) -> dict[str, object] | None:

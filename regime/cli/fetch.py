@@ -48,7 +48,8 @@ def fetch_command(
     """Download new FRED and Yahoo observations into the local cache.
 
     Prints one line per series (rows added, rows revised, last date); failures go to stderr
-    and make the exit code non-zero, but never stop the other series.
+    (one line when one series failed) and make the exit code non-zero, but never stop the
+    other series.
     """
     from regime.sources.fetch import fetch, plan
 
@@ -74,19 +75,27 @@ def fetch_command(
         )
     _show(report, quiet)
     if not report.ok:
-        names = ", ".join(s.key for s in report.failed)
-        raise DataSourceError(
-            f"{len(report.failed)} series failed ({names}); the cache kept the rest"
-        )
+        raise DataSourceError(_failure_line(report))
+
+
+def _failure_line(report: FetchReport) -> str:
+    """What the exit line says: one failure in its own words, several by name (each has its
+    own line above)."""
+    failed = report.failed
+    if len(failed) == 1:
+        return str(failed[0].error)
+    names = ", ".join(s.key for s in failed)
+    return f"{len(failed)} series failed ({names}); the cache kept the rest"
 
 
 def _show(report: FetchReport, quiet: bool) -> None:
+    several_failed = len(report.failed) > 1
     for item in report.series:
         if item.note:
             click.echo(f"warning: {item.note}", err=True)
         if item.ok and not quiet:
             click.echo(item.summary())
-        elif not item.ok and not item.skipped:
+        elif not item.ok and not item.skipped and several_failed:
             click.echo(f"error: {item.error}", err=True)
     skipped = [item.key for item in report.series if item.skipped]
     if skipped:

@@ -11,8 +11,10 @@ Every write goes to a temporary file in the same folder, then `os.replace`, so a
 the old file or the new one, never half of one. A data file and the manifest cannot be renamed at
 once, so a write first announces the new file in the manifest (`"pending": {"sha256": ...}` in
 its entry), then renames the file, then records it: a process killed at any point leaves a file
-that matches its entry or the announced one. A file whose checksum, parse or manifest entry is
-wrong raises CorruptCacheError; it is never used silently.
+that matches its entry or the announced one. A first write killed before its rename leaves an
+announcement with no file: like the killed writer's temporary file, it is cleared by the next
+process that takes the lock. A file whose checksum, parse or manifest entry is wrong raises
+CorruptCacheError; it is never used silently.
 """
 
 from __future__ import annotations
@@ -72,8 +74,9 @@ class SeriesCache:
     def locked(self) -> Iterator[None]:
         """Hold the cache lock (one writer at a time; readers see whole file+manifest pairs).
 
-        Every write happens under this lock, so a temporary file found on taking it was left by
-        a writer that was killed: it is removed.
+        Every write happens under this lock, so a temporary file found on taking it, or an
+        announced first write whose file never arrived, was left by a writer that was killed:
+        both are cleared.
         """
         from filelock import FileLock, Timeout  # here: `predict` without a cache never needs it
 
@@ -82,6 +85,7 @@ class SeriesCache:
             with FileLock(str(self.root / ".lock"), timeout=self.lock_seconds):
                 for folder in (self.root, *(self.root / kind for kind in KINDS)):
                     remove_orphans(folder)
+                self._retract_unfinished()
                 yield
         except Timeout:
             raise DataSourceError(
@@ -171,19 +175,49 @@ class SeriesCache:
         manifest[rel] = entry
         self._write_manifest(manifest)
 
+    def _retract_unfinished(self) -> None:
+        """Forget entries that only announce a file which is not there (a first write killed
+        between its announcement and its rename). Hold the lock."""
+        manifest = self._readable_manifest()
+        if not manifest:
+            return  # none yet, or unreadable: `_manifest` deals with it on the first read
+        unfinished = [
+            rel
+            for rel, entry in manifest.items()
+            if "sha256" not in entry and not (self.root / rel).is_file()
+        ]
+        if not unfinished:
+            return
+        for rel in unfinished:
+            del manifest[rel]
+        try:
+            self._write_manifest(manifest)
+        except OSError:
+            pass  # a read-only cache: the announcement is harmless (reads see no file), only stale
+
     def _manifest(self) -> dict[str, dict[str, Any]]:
+        path = self.root / MANIFEST
+        files = self._readable_manifest()
+        if files is None:
+            # Without a readable manifest no file can be trusted: every read reports corruption.
+            stamp = time.strftime("%Y%m%dT%H%M%S")
+            (self.root / "corrupt").mkdir(exist_ok=True)
+            os.replace(path, self.root / "corrupt" / f"{MANIFEST}.{stamp}")
+            return {}
+        return files
+
+    def _readable_manifest(self) -> dict[str, dict[str, Any]] | None:
+        """The manifest's entries ({} when there is none yet), or None when it is unreadable."""
         path = self.root / MANIFEST
         if not path.is_file():
             return {}
         try:
             files = json.loads(path.read_text(encoding="utf-8"))["files"]
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-            # Without a readable manifest no file can be trusted: every read reports corruption.
-            stamp = time.strftime("%Y%m%dT%H%M%S")
-            (self.root / "corrupt").mkdir(exist_ok=True)
-            os.replace(path, self.root / "corrupt" / f"{MANIFEST}.{stamp}")
+            return None
+        if not isinstance(files, dict):
             return {}
-        return files if isinstance(files, dict) else {}
+        return {rel: e for rel, e in files.items() if isinstance(e, dict)}
 
     def _write_manifest(self, files: dict[str, dict[str, Any]]) -> None:
         blob = json.dumps({"files": files}, indent=1, sort_keys=True).encode()

@@ -50,7 +50,9 @@ def test_the_base_install_leaves_the_evaluation_and_chart_libraries_to_extras():
 
     for heavy in ("matplotlib", "statsmodels", "hmmlearn"):
         assert heavy not in base
-    assert {"yfinance"} <= {d.split(">")[0].split("<")[0] for d in project["dependencies"]}
+    assert {"fredapi", "yfinance"} <= {
+        d.split(">")[0].split("<")[0] for d in project["dependencies"]
+    }
     assert "regime[all]" in extras["test"]  # the README's test command installs everything
     assert extras["all"] == ["regime[eval,report]"]
 

@@ -56,6 +56,18 @@ def test_help_imports_none_of_the_data_stack(args):
     assert top_level(imported_by(*args)) & set(HEAVY) == set()
 
 
+def test_a_fred_fetch_is_what_imports_fredapi(tmp_path, fake_fred, monkeypatch):
+    # The other side of the checks here: the FRED client does load fredapi, once it is built.
+    from tests.sources import fakes_fred
+
+    monkeypatch.setenv("REGIME_FRED_URL", fake_fred.url)
+    config = fakes_fred.write_config(tmp_path)
+
+    modules = imported_by("fetch", "--series", "DGS10", "--quiet", "--config", str(config))
+
+    assert "fredapi" in top_level(modules)
+
+
 def test_predict_imports_only_what_prediction_needs(deployment):
     modules = imported_by("predict", "--format", "json", "--config", str(deployment.config))
 

@@ -149,6 +149,33 @@ def test_a_cache_file_that_fails_its_manifest_or_differs_from_the_source_is_caug
     assert checks.check_cache(tmp_path, ledger, served, "2026-01-09") == 0  # the soak's own damage
 
 
+def test_a_first_write_a_kill_cut_before_its_rename_is_allowed_only_as_a_kills_leftover(
+    checks, tmp_path
+):
+    # The soak once stopped on "cache manifest lists fred/BAA.csv, which is not in ...cache":
+    # a fetch killed between announcing a new file and renaming it into place. The cache now
+    # clears such an announcement when the lock is next taken (tests/sources/test_cache.py).
+    served = cache(tmp_path, {"2026-01-02": "4.1"})
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    pending = {"sha256": "0" * 64, "rows": 3, "last_date": "2026-01-07"}
+    manifest["files"]["fred/BAA.csv"] = {"pending": pending}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    ledger = checks.Ledger()
+
+    with pytest.raises(checks.Broken, match=r"announces fred/BAA.csv, .*\(without a kill\)"):
+        checks.check_cache(tmp_path, checks.Ledger(), served, "2026-01-09")
+    assert checks.check_cache(tmp_path, ledger, served, "2026-01-09", killed=True) == 1
+    with pytest.raises(
+        checks.Broken, match=r"announces fred/BAA.csv, .*\(after a successful process\)"
+    ):
+        checks.check_cache(tmp_path, ledger, served, "2026-01-09", succeeded=True)
+
+    manifest["files"]["fred/BAA.csv"] = {**pending, "sha256": "1" * 64}  # a recorded write
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(checks.Broken, match="lists fred/BAA.csv, which is not in"):
+        checks.check_cache(tmp_path, checks.Ledger(), served, "2026-01-09", killed=True)
+
+
 def test_a_temporary_file_that_outlives_a_successful_run_is_caught(checks, tmp_path):
     ledger = checks.Ledger()
     (tmp_path / ".DGS10.csv.x1y2.tmp").write_text("half")

@@ -1,28 +1,33 @@
 """Test doubles for `regime fetch`: a fake FRED/ALFRED HTTP server and a fake yfinance.download.
 
-Loaded by tests/sources/conftest.py and tests/cli/conftest.py through `load_fakes` (by file path, so
-it works whatever the tests folder's package layout); test modules import it as `fakes_fred`.
+The fixtures are imported by tests/conftest.py (so every folder has them); test modules import
+this module as `fakes_fred`.
 
-Our FredJson client talks to the fake server (regime.sources.fred_json.ROOT_URL is pointed there),
-so the tests exercise its URL building and JSON parsing. Data comes from the embedded snapshot
-(data/fred/*.csv) and, for ALFRED, from tests/fixtures/alfred (real 2020 vintages).
+The real `fredapi.Fred` talks to the fake server (the fixture points fredapi's `root_url` there),
+so the tests exercise fredapi's own URL building and XML parsing through our adapter. The server
+answers in FRED's XML layouts (observations, vintage dates, `<error code=".." message=".."/>`),
+with FRED's limits: at most `row_cap` observations per answer (100,000 on FRED; `count` still
+says how many there were) and at most 2,000 vintage dates per ALFRED request. Data comes from the
+embedded snapshot (data/fred/*.csv) and, for ALFRED, from tests/fixtures/alfred (real 2020
+vintages).
 """
 
 from __future__ import annotations
 
-import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+from xml.sax.saxutils import quoteattr
 
+import fredapi
 import pandas as pd
 import pytest
 import yaml
 
-import regime.sources.fred_json
 from regime.config import Settings, default_config_path, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,22 +35,29 @@ DATA = REPO / "data"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TEST_KEY = "abcdef0123456789abcdef0123456789"
 NO_SUCH_SERIES = "Bad Request. The series does not exist."
+XML_HEAD = '<?xml version="1.0" encoding="utf-8" ?>\n'
 
 
 class FakeFred:
     """What the fake server serves, and a record of what it was asked.
 
-    `script[series_id]` is a queue of behaviours for that series' next requests: "429", "500",
-    "slow" (answers after the client's timeout), "garbage" (not JSON), "no-such-series",
-    "truncated" (announces the whole body, sends half of it, then closes the connection).
+    `script[series_id]` is a queue of behaviours for that series' next requests:
+    "429" (Retry-After: 0) or "429:<Retry-After value>", "500" (an HTML page, as a proxy sends),
+    "503:<Retry-After value>" (a proxy's HTML page too),
+    "slow" (answers after `slow_seconds`), "garbage" (200, not XML), "cut-xml" (half a body,
+    announced as such: not XML), "truncated" (announces the whole body, sends half of it, then
+    closes the connection), "reset" (closes the connection without answering),
+    "no-such-series" (FRED's 400), "error:<status>:<message>" (FRED's XML error body).
     """
 
     def __init__(self) -> None:
         self.script: dict[str, list[str]] = {}
         self.overrides: dict[str, pd.Series] = {}
+        self.alfred: dict[str, pd.DataFrame] = {}  # series id -> realtime_start, date, value
         self.requests: list[dict[str, str]] = []
         self.url = ""
         self.slow_seconds = 1.5
+        self.row_cap = 100_000
         self._lock = threading.Lock()
 
     def behaviour(self, series_id: str) -> str:
@@ -63,6 +75,8 @@ class FakeFred:
         return pd.Series(frame["value"].fillna(".").to_numpy(), index=frame["date"])
 
     def vintages(self, series_id: str) -> pd.DataFrame | None:
+        if series_id in self.alfred:
+            return self.alfred[series_id]
         path = FIXTURES / "alfred" / f"{series_id}_vintages_2020.csv"
         return pd.read_csv(path, dtype=str) if path.is_file() else None
 
@@ -70,18 +84,34 @@ class FakeFred:
         return [r for r in self.requests if r.get("series_id") == series_id]
 
 
-def _observations_json(rows: list[tuple[str, str, str]]) -> bytes:
-    listed = [
-        {"realtime_start": rs, "realtime_end": "9999-12-31", "date": d, "value": v}
+def observations_xml(rows: list[tuple[str, str, str]], *, count: int, limit: int) -> bytes:
+    """FRED's observations answer: (realtime_start, date, value) rows, "." for missing."""
+    body = "".join(
+        f'  <observation realtime_start={quoteattr(rs)} realtime_end="9999-12-31" '
+        f"date={quoteattr(d)} value={quoteattr(v)}/>\n"
         for rs, d, v in rows
-    ]
-    return json.dumps(
-        {"units": "lin", "count": len(listed), "offset": 0, "limit": 100000, "observations": listed}
-    ).encode()
+    )
+    head = (
+        '<observations realtime_start="2026-01-01" realtime_end="9999-12-31" '
+        'observation_start="1776-07-04" observation_end="9999-12-31" units="lin" '
+        'output_type="1" file_type="xml" order_by="observation_date" sort_order="asc" '
+        f'count="{count}" offset="0" limit="{limit}">\n'
+    )
+    return f"{XML_HEAD}{head}{body}</observations>\n".encode()
 
 
-def _error_json(code: int, message: str) -> bytes:
-    return json.dumps({"error_code": code, "error_message": message}).encode()
+def vintage_dates_xml(dates: list[str]) -> bytes:
+    body = "".join(f"  <vintage_date>{d}</vintage_date>\n" for d in dates)
+    head = (
+        '<vintage_dates realtime_start="1776-07-04" realtime_end="9999-12-31" '
+        f'order_by="vintage_date" sort_order="asc" count="{len(dates)}" offset="0" '
+        'limit="10000">\n'
+    )
+    return f"{XML_HEAD}{head}{body}</vintage_dates>\n".encode()
+
+
+def error_xml(code: int, message: str) -> bytes:
+    return f'{XML_HEAD}<error code="{code}" message={quoteattr(message)}/>\n'.encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -92,66 +122,95 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         fake = self.server.fake
-        url = urlparse(self.path)
+        url = urlparse(self.path)  # an absolute URL when the request came through a proxy
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         with fake._lock:
-            fake.requests.append({"path": url.path, **query})
+            fake.requests.append({"path": url.path, "host": url.netloc, **query})
         series_id = query.get("series_id", "")
         if query.get("api_key") != TEST_KEY:
-            return self._send(400, _error_json(400, "Bad Request. Variable api_key is not set."))
+            return self._send(400, error_xml(400, "Bad Request. Variable api_key is not set."))
         what = fake.behaviour(series_id)
-        if what == "429":
-            return self._send(429, _error_json(429, "Too Many Requests."), retry_after="0")
+        if what.startswith("429"):
+            retry_after = what.partition(":")[2] or "0"
+            return self._send(429, error_xml(429, "Too Many Requests."), retry_after=retry_after)
+        if what.startswith("error:"):
+            _, status, message = what.split(":", 2)
+            return self._send(int(status), error_xml(int(status), message))
         if what == "500":
-            return self._send(500, b"<html>Internal Server Error</html>")
+            return self._send(500, b"<html>Internal Server Error</html>", kind="text/html")
+        if what.startswith("503:"):
+            page = b"<html>Service Unavailable</html>"
+            return self._send(503, page, kind="text/html", retry_after=what.partition(":")[2])
         if what == "garbage":
-            return self._send(200, b"this is not json")
+            return self._send(200, b"this is not xml")
+        if what == "reset":
+            return self._reset()
         if what == "slow":
             time.sleep(fake.slow_seconds)
         latest = fake.latest(series_id)
         if what == "no-such-series" or latest is None:
-            return self._send(400, _error_json(400, NO_SUCH_SERIES))
+            return self._send(400, error_xml(400, NO_SUCH_SERIES))
         if url.path.endswith("/series/vintagedates"):
-            return self._send(200, self._vintage_dates(series_id))
-        if "realtime_start" in query and fake.vintages(series_id) is not None:
-            return self._send(200, self._releases(series_id, query))
-        start = query.get("observation_start", "0000")
-        rows = [("2026-01-01", d, v) for d, v in latest.items() if d >= start]
-        if what == "truncated":
-            return self._send(200, _observations_json(rows), cut=True)
-        return self._send(200, _observations_json(rows))
+            body = self._vintage_dates(series_id)
+        elif "realtime_start" in query and fake.vintages(series_id) is not None:
+            asked = self._releases(series_id, query)
+            if asked is None:
+                return self._send(400, error_xml(400, "Bad Request. Too many vintage dates."))
+            body = asked
+        else:
+            start = query.get("observation_start", "0000")
+            rows = [("2026-01-01", d, v) for d, v in latest.items() if d >= start]
+            body = observations_xml(rows[: fake.row_cap], count=len(rows), limit=fake.row_cap)
+        if what == "cut-xml":
+            body = body[: len(body) // 2]
+        self._send(200, body, cut=what == "truncated")
 
     def _vintage_dates(self, series_id: str) -> bytes:
         vintages = self.server.fake.vintages(series_id)
         dates = sorted(vintages["realtime_start"].unique()) if vintages is not None else []
-        answer = {"count": len(dates), "offset": 0, "limit": 10000, "vintage_dates": dates}
-        return json.dumps(answer).encode()
+        return vintage_dates_xml(dates[:10_000])
 
-    def _releases(self, series_id: str, query: dict[str, str]) -> bytes:
-        vintages = self.server.fake.vintages(series_id)
+    def _releases(self, series_id: str, query: dict[str, str]) -> bytes | None:
+        fake = self.server.fake
+        vintages = fake.vintages(series_id)
         assert vintages is not None
         low, high = query["realtime_start"], query["realtime_end"]
         asked = vintages[(vintages["realtime_start"] >= low) & (vintages["realtime_start"] <= high)]
         if asked["realtime_start"].nunique() > 2000:
-            return _error_json(400, "Bad Request. Too many vintage dates.")
-        rows = list(asked[["realtime_start", "date", "value"]].itertuples(index=False))
-        return _observations_json([(r.realtime_start, r.date, r.value) for r in rows])
+            return None
+        asked = asked.sort_values(["date", "realtime_start"], kind="stable")
+        rows = [(r.realtime_start, r.date, r.value) for r in asked.itertuples(index=False)]
+        return observations_xml(rows[: fake.row_cap], count=len(rows), limit=fake.row_cap)
 
     def _send(
-        self, status: int, body: bytes, retry_after: str | None = None, cut: bool = False
+        self,
+        status: int,
+        body: bytes,
+        *,
+        kind: str = "text/xml",
+        retry_after: str | None = None,
+        cut: bool = False,
     ) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Type", f"{kind}; charset=UTF-8")
             self.send_header("Content-Length", str(len(body)))
             if retry_after is not None:
                 self.send_header("Retry-After", retry_after)
             self.end_headers()
             self.wfile.write(body[: len(body) // 2] if cut else body)
+            self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (the "slow" case)
         if cut:
-            self.close_connection = True
+            self._reset()
+
+    def _reset(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class _Server(ThreadingHTTPServer):
@@ -161,13 +220,14 @@ class _Server(ThreadingHTTPServer):
 
 @pytest.fixture
 def fake_fred(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeFred]:
-    """A running fake FRED; FredJson's ROOT_URL points at it and FRED_API_KEY is set."""
+    """A running fake FRED; fredapi's root_url points at it and FRED_API_KEY is set."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.fake = FakeFred()
     server.fake.url = f"http://127.0.0.1:{server.server_port}/fred"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    monkeypatch.setattr(regime.sources.fred_json, "ROOT_URL", server.fake.url)
+    # fredapi's public class attribute: every Fred built without a root_url of its own uses it.
+    monkeypatch.setattr(fredapi.Fred, "root_url", server.fake.url)
     monkeypatch.setenv("FRED_API_KEY", TEST_KEY)
     try:
         yield server.fake

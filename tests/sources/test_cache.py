@@ -167,3 +167,45 @@ def test_an_unreadable_manifest_makes_every_file_untrusted(tmp_path):
     with pytest.raises(CorruptCacheError):
         read(cache)
     assert any(p.name.startswith("manifest.json") for p in (tmp_path / "corrupt").iterdir())
+
+
+def test_a_first_write_killed_before_its_rename_leaves_no_announcement_once_the_lock_is_taken(
+    tmp_path,
+):
+    # Found by the soak (benchmarks/soak.py, "cache manifest lists fred/BAA.csv, which is not in
+    # the cache"): a fetch killed between announcing a new series' file in the manifest and
+    # renaming it into place left an entry vouching for a file that never arrived.
+    killed = subprocess.run([sys.executable, "-c", KILLED_MERGE, str(tmp_path), "2"])
+    assert killed.returncode == -signal.SIGKILL
+    manifest = json.loads((tmp_path / "manifest.json").read_text())["files"]
+    assert list(manifest) == ["fred/DGS10.csv"] and "sha256" not in manifest["fred/DGS10.csv"]
+
+    assert read(SeriesCache(tmp_path)) is None  # no file: nothing to read, as before
+
+    assert json.loads((tmp_path / "manifest.json").read_text())["files"] == {}
+    assert list(tmp_path.rglob("*.tmp")) == []
+
+
+def test_after_a_merge_killed_anywhere_the_manifest_lists_only_files_that_exist(tmp_path):
+    for n in range(1, 10):
+        root = tmp_path / str(n)
+        SeriesCache(root).merge("DGS2", series({"2026-01-02": 4.1}, name="DGS2"), kind="fred")
+        killed = subprocess.run([sys.executable, "-c", KILLED_MERGE, str(root), str(n)])
+        if killed.returncode == 0:
+            break
+
+        read(SeriesCache(root), "DGS2")  # any process taking the lock
+
+        listed = json.loads((root / "manifest.json").read_text())["files"]
+        assert all((root / rel).is_file() for rel in listed), f"killed before rename {n}"
+    assert n > 2
+
+
+def test_an_entry_for_a_file_someone_deleted_is_not_taken_for_an_unfinished_write(tmp_path):
+    cache = SeriesCache(tmp_path)
+    cache.merge("DGS10", series({"2026-01-02": 4.1}), kind="fred")
+    (tmp_path / "fred" / "DGS10.csv").unlink()
+
+    assert read(cache) is None
+
+    assert "fred/DGS10.csv" in json.loads((tmp_path / "manifest.json").read_text())["files"]

@@ -81,7 +81,7 @@ def test_one_failing_series_does_not_stop_the_others(settings, fake_fred):
     by_key = {s.key: s for s in report.series}
     assert not report.ok
     assert [s.key for s in report.failed] == ["DGS2", "NOSUCH"]
-    assert by_key["DGS2"].error == "DGS2: HTTP 500 after 3 attempts"
+    assert by_key["DGS2"].error == "DGS2: HTTP 500 after 3 attempts; try again later"
     assert "The series does not exist" in by_key["NOSUCH"].error
     assert by_key["DGS10"].ok and by_key["T10Y2Y"].ok
     assert not SeriesCache(settings.cache_dir).exists("DGS2", kind="fred")
@@ -141,10 +141,10 @@ def test_implausible_values_name_the_series_and_rows_and_stay_out(settings, fake
 
 
 def test_an_unreachable_fred_fails_the_first_series_and_skips_the_rest(settings, monkeypatch):
-    import regime.sources.fred_json
+    import fredapi
 
     monkeypatch.setenv("FRED_API_KEY", fakes_fred.TEST_KEY)
-    monkeypatch.setattr(regime.sources.fred_json, "ROOT_URL", "http://127.0.0.1:9/fred")
+    monkeypatch.setattr(fredapi.Fred, "root_url", "http://127.0.0.1:9/fred")  # discard port
 
     report = fetch(settings, series=["DGS10", "DGS2", "DFF"])
 
@@ -192,8 +192,8 @@ def snapshot_start(series_id: str) -> pd.Timestamp:
 CONCURRENT = textwrap.dedent(
     """
     import sys
-    import regime.sources.fred_json
-    regime.sources.fred_json.ROOT_URL = sys.argv[1]
+    import fredapi
+    fredapi.Fred.root_url = sys.argv[1]
     from regime.config import load_settings
     from regime.sources.fetch import fetch
     report = fetch(load_settings(sys.argv[2]), series=sys.argv[3:], full=True)
@@ -224,9 +224,9 @@ def test_two_concurrent_fetches_leave_one_valid_cache(tmp_path, fake_fred):
 def test_regime_fred_url_points_the_fred_client_at_another_server(
     settings, fake_fred, monkeypatch, caplog
 ):
-    from regime.sources import fred_json
+    import fredapi
 
-    monkeypatch.setattr(fred_json, "ROOT_URL", "http://127.0.0.1:9/fred")  # never answered
+    monkeypatch.setattr(fredapi.Fred, "root_url", "http://127.0.0.1:9/fred")  # never answered
     monkeypatch.setenv("REGIME_FRED_URL", fake_fred.url)
 
     report = fetch(settings, series=["DGS10"])
