@@ -282,6 +282,64 @@ class RecessionSettings(_Frozen):
         return self
 
 
+class BackdropFamily(_Frozen):
+    """How one macro family is read on a week (regime/macro/backdrop.py): its indicator, which
+    way is worse, and the thresholds, in the indicator's own units, of its watch and stress
+    states."""
+
+    # A column of the macro feature table (regime.features.table.macro_features).
+    indicator: str
+    higher_is_worse: bool = True
+    # The state is watch from `watch` and stress from `stress` on (at or beyond each, in the
+    # worse direction), calm before.
+    watch: float
+    stress: float
+    # A 13-week change no larger than this (in the indicator's units) reads steady.
+    tolerance: Annotated[float, Field(ge=0)]
+    # Shown beside the indicator without a state: a macro feature column, or a series role
+    # (e.g. `vix`) read as known on the week.
+    secondary: str | None = None
+
+    @model_validator(mode="after")
+    def _stress_is_beyond_watch(self) -> BackdropFamily:
+        if self.higher_is_worse and not self.watch < self.stress:
+            raise ValueError(
+                f"watch ({self.watch}) must be below stress ({self.stress}) when higher is worse"
+            )
+        if not self.higher_is_worse and not self.watch > self.stress:
+            raise ValueError(
+                f"watch ({self.watch}) must be above stress ({self.stress}) when lower is worse"
+            )
+        return self
+
+
+DEFAULT_BACKDROP_FAMILIES: dict[str, BackdropFamily] = {
+    "labour": BackdropFamily(indicator="sahm_realtime", watch=0.3, stress=0.5, tolerance=0.1),
+    "credit": BackdropFamily(
+        indicator="baa_spread", watch=2.5, stress=3.0, tolerance=0.15, secondary="high_yield_oas"
+    ),
+    "curve": BackdropFamily(
+        indicator="term_spread", higher_is_worse=False, watch=0.5, stress=0.0, tolerance=0.3
+    ),
+    "conditions": BackdropFamily(
+        indicator="financial_conditions", watch=0.0, stress=1.0, tolerance=0.1, secondary="vix"
+    ),
+}
+
+
+class BackdropSettings(_Frozen):
+    """The macro backdrop shown beside every prediction: each family's reading on the week.
+
+    Presentation only: it changes no feature and no model, so it is not in LEARNING_SECTIONS
+    and changing a threshold never renames a model version.
+    """
+
+    # In the order they are shown.
+    families: dict[str, BackdropFamily] = Field(
+        default_factory=lambda: dict(DEFAULT_BACKDROP_FAMILIES)
+    )
+
+
 class OutlookSettings(_Frozen):
     """What `regime` forecasts beyond the current week (see model/outlook.py)."""
 
@@ -444,6 +502,7 @@ class Settings(_Frozen):
     walk_forward: WalkForwardSettings = WalkForwardSettings()
     outlook: OutlookSettings = OutlookSettings()
     recession: RecessionSettings = RecessionSettings()
+    backdrop: BackdropSettings = BackdropSettings()
     paths: PathSettings = PathSettings()
     history: HistorySettings = HistorySettings()
     fetch: FetchSettings = FetchSettings()
