@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from regime.cli._common import config_option, format_option, model_option, settings_from, today
+from regime.cli._macro_text import macro_lines
 
 if TYPE_CHECKING:
     from regime.model.predict import Outlook, RegimePrediction
@@ -65,6 +66,7 @@ def render_text(p: RegimePrediction) -> str:
             lines.append(f"    {d.feature:<36} {value:>9}  {effect}")
     if p.stale_at_week:
         lines.append("  stale series (treated as missing): " + ", ".join(p.stale_at_week))
+    lines += macro_lines(p.macro)
     if p.outlook is not None:
         lines += render_outlook(p.outlook)
     fitted = p.model.get("fitted", "final model")

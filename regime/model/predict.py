@@ -23,7 +23,8 @@ from regime.features.known import cadence
 from regime.features.publication import fridays, latest_week, publication_dates, week_ending
 from regime.features.table import build_features, macro_features
 from regime.freshness import Freshness, freshness
-from regime.macro.reading import MacroBackdrop, StoredNowcasts, recession_nowcast
+from regime.macro.backdrop import backdrop_inputs, macro_backdrop
+from regime.macro.prediction import MacroBackdrop, StoredNowcasts, recession_nowcast
 from regime.model.artifact import latest_version, load_artifact
 from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
@@ -102,6 +103,7 @@ class RegimePrediction:
         """Plain JSON types only (lists, not tuples): what `json.loads` gives back."""
         out = _lists(asdict(self))
         assert isinstance(out, dict)
+        out["macro"] = None if self.macro is None else self.macro.to_dict()
         return out
 
 
@@ -264,7 +266,8 @@ class RegimeModel:
         nowcast = recession_nowcast(
             self.recession, inputs, week, r.call_threshold, card.get("record")
         )
-        return MacroBackdrop(recession=nowcast)
+        table = backdrop_inputs(data, self.settings, week.date(), macro=inputs)
+        return MacroBackdrop(nowcast, macro_backdrop(table, week, self.settings).readings)
 
     def _week(self, data: MarketData, as_of: date | None) -> pd.Timestamp:
         small = data[self.settings.indices.small_cap]

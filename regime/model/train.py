@@ -18,7 +18,7 @@ from regime.config import Settings
 from regime.constants import REGIMES, RISK_OFF
 from regime.macro.nowcast import NowcastChoice, NowcastInputs, NowcastRun
 from regime.macro.nowcast import fit_choice as fit_nowcast_choice
-from regime.macro.reading import StoredNowcast, StoredNowcasts
+from regime.macro.prediction import StoredNowcast, StoredNowcasts
 from regime.macro.record import nowcast_record
 from regime.metrics import classification_scores, detection
 from regime.model.artifact import CARD_FORMAT, PACKAGE, library_versions

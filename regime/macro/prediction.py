@@ -1,4 +1,5 @@
-"""The prediction side of the recession nowcast: its stored models and the answer they give.
+"""The prediction side of the macro stage: the nowcast's stored models, the answer they give,
+and the macro backdrop a prediction carries.
 
 A saved model carries the nowcast's final model (the choice made with everything dated on the
 training's last week) and each walk-forward refit's model, as plain data. A week is answered
@@ -8,7 +9,7 @@ training's last week and every later one by the final model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 
 from regime.learning.calibration import Sigmoid
 from regime.learning.logistic import gate_from_dict, gate_to_dict
+from regime.macro.readings import FamilyReading
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,22 @@ class MacroBackdrop:
     """The macro side of a prediction: the recession nowcast and each family's reading."""
 
     recession: RecessionNowcast | None
-    families: tuple[Any, ...] = ()
+    families: tuple[FamilyReading, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types only."""
+        return {
+            "recession": None if self.recession is None else _plain(asdict(self.recession)),
+            "families": [reading.to_dict() for reading in self.families],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def recession_nowcast(
