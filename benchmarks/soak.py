@@ -226,6 +226,13 @@ def process_env(home: Home, server: FakeServer) -> dict[str, str]:
     return env
 
 
+def on_day(env: dict[str, str], week: date) -> dict[str, str]:
+    """`env` for a process started on the soak's simulated day: the Saturday after `week`, when
+    the crontab recipe runs. Every `regime` process gets it as $REGIME_TODAY, so freshness (and
+    `run --strict`) is judged on that day, never on the machine's clock."""
+    return dict(env, REGIME_TODAY=(week + timedelta(days=1)).isoformat())
+
+
 def damage_cache(home: Home, ledger: Ledger, target: str, how: str, where: float) -> bool:
     """Corrupt, truncate or delete one cache file and tell the ledger; False if it is absent."""
     path = home.cache / target
@@ -467,7 +474,7 @@ def soak(rounds: int, seed: int, max_procs: int, fresh: bool, keep: bool, verbos
             env = process_env(home, server)
             launcher = Fresh() if fresh else ForkServer(env)
             try:
-                _check_loadable(home, env, launcher)
+                _check_loadable(home, on_day(env, state.today), launcher)
                 for number in range(1, rounds + 1):
                     plan = draw_round(rng, number, fred_ids, symbols, max_procs)
                     play_round(state, plan, env, launcher, keep)
@@ -508,7 +515,7 @@ def play_round(
     if plan.damage is not None and damage_cache(home, ledger, *plan.damage):
         tally.damage += 1
     state.fake.set_round(state.today.isoformat(), plan.faults)
-    outcomes = play(home, plan, env, launcher)
+    outcomes = play(home, plan, on_day(env, state.today), launcher)
     tally.rounds += 1
     tally.runs += len(outcomes)
     tally.kills += sum(o.code == -signal.SIGKILL for o in outcomes)
@@ -583,6 +590,7 @@ def final_run(state: State, env: dict[str, str], launcher: Launcher) -> None:
     home, today = state.home, state.today.isoformat()
     state.fake.set_round(today, {})
     args = ["run", "--json", "--config", str(home.config)]
+    env = on_day(env, state.today)
     keyed = dict(env, FRED_API_KEY=_key(home))
     code, out, err = _run_once(home, launcher, "final-run", args, keyed)
     state.tally.runs += 1

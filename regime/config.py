@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from regime.errors import ConfigError
+from regime.errors import ConfigError, shown_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -25,39 +34,61 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+_SERIES_ID = re.compile(r"[A-Za-z0-9^._=-]{1,64}")
+
+
+def _series_id(value: str) -> str:
+    # Ids name cache files (cache/fred/<id>.csv): no separator, no NUL, nothing a shell hides.
+    if not _SERIES_ID.fullmatch(value):
+        raise ValueError("a series id or symbol is 1 to 64 letters, digits or ^ . _ = -")
+    return value
+
+
+def _usable_path(value: Path) -> Path:
+    if "\0" in str(value):
+        raise ValueError("a path cannot contain a NUL character")
+    return value
+
+
+# A FRED series id or an index symbol.
+SeriesId = Annotated[str, AfterValidator(_series_id)]
+# A file or folder name the operating system can take.
+UsablePath = Annotated[Path, AfterValidator(_usable_path)]
+
+
 class RateSeries(_Frozen):
-    ten_year: str
-    two_year: str
-    three_month: str
-    fed_funds: str
-    slope_10y2y: str
-    slope_10y3m: str
+    ten_year: SeriesId
+    two_year: SeriesId
+    three_month: SeriesId
+    fed_funds: SeriesId
+    slope_10y2y: SeriesId
+    slope_10y3m: SeriesId
 
 
 class CreditSeries(_Frozen):
-    baa_spread: str
-    high_yield_oas: str
+    baa_spread: SeriesId
+    high_yield_oas: SeriesId
     # Moody's Baa yield, monthly: with the 10-year yield it extends Baa-10y before its daily
     # series starts (1990).
-    baa_yield: str
+    baa_yield: SeriesId
 
 
 class EmploymentSeries(_Frozen):
-    unemployment_rate: str
-    payrolls: str
-    initial_claims: str
+    unemployment_rate: SeriesId
+    payrolls: SeriesId
+    initial_claims: SeriesId
     # Weekly continued claims, and the real-time Sahm rule (SAHMREALTIME: the unemployment
     # rate's 3-month average above its 12-month low, as first published): the recession
     # nowcast's labour inputs beside claims and payrolls.
-    continuing_claims: str = "CCSA"
-    sahm_realtime: str = "SAHMREALTIME"
+    continuing_claims: SeriesId = "CCSA"
+    sahm_realtime: SeriesId = "SAHMREALTIME"
 
 
 class MarketSeries(_Frozen):
-    vix: str
-    cash_rate: str
+    vix: SeriesId
+    cash_rate: SeriesId
     # The Chicago Fed's National Financial Conditions Index (weekly, from 1971).
-    financial_conditions: str = "NFCI"
+    financial_conditions: SeriesId = "NFCI"
 
 
 class SeriesRoles(_Frozen):
@@ -77,23 +108,23 @@ class SeriesRoles(_Frozen):
 class Predecessor(_Frozen):
     """An older series chained before an index by returns (see sources/splice.py)."""
 
-    series: str
+    series: SeriesId
     # The last day the older series is used; None: up to the index's first observation.
     until: date | None = None
 
 
 class Indices(_Frozen):
-    small_cap: str = "^RUT"
-    large_cap: str = "^GSPC"
+    small_cap: SeriesId = "^RUT"
+    large_cap: SeriesId = "^GSPC"
     # Older history chained before an index by returns (snapshot only): symbol -> the file stem
     # of its predecessor under data/market/, and until when it is used.
-    predecessors: dict[str, Predecessor] = Field(default_factory=dict)
+    predecessors: dict[SeriesId, Predecessor] = Field(default_factory=dict)
     # Other indices whose bear markets the gates may also learn from, each with its own
     # rulebook state (see model.pool_from).
-    pooled: tuple[str, ...] = ()
+    pooled: tuple[SeriesId, ...] = ()
     # Total-return (dividends reinvested) series for small and large caps, from the snapshot:
     # the outlook's leadership target and the allocation backtest's returns.
-    total_return: dict[Literal["small_cap", "large_cap"], str] = Field(default_factory=dict)
+    total_return: dict[Literal["small_cap", "large_cap"], SeriesId] = Field(default_factory=dict)
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -387,17 +418,17 @@ class PathSettings(_Frozen):
 
     # None: the copy that comes with the package (the checkout's data/ and models/ in a checkout
     # or editable install, regime/_bundled/ in a wheel), wherever the config file is.
-    data: Path | None = None
-    models: Path | None = None
+    data: UsablePath | None = None
+    models: UsablePath | None = None
     # None: the user cache directory (platformdirs).
-    cache: Path | None = None
+    cache: UsablePath | None = None
 
 
 class HistorySettings(_Frozen):
     """Where `regime run` records its predictions (see regime/job/history.py)."""
 
     # The SQLite file; None: history.sqlite in the user data directory (platformdirs).
-    path: Path | None = None
+    path: UsablePath | None = None
     # How long a `regime run` waits for another one to finish before giving up.
     lock_timeout_seconds: Annotated[float, Field(gt=0, le=86_400)] = 600.0
 
@@ -411,11 +442,11 @@ class FetchSettings(_Frozen):
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
     fred_requests_per_second: Annotated[float, Field(gt=0, le=100)] = 2.0
     # A file whose first line is the FRED key; FRED_API_KEY in the environment wins over it.
-    key_file: Path | None = None
+    key_file: UsablePath | None = None
     # Where yfinance keeps its own timezone/cookie caches; None leaves yfinance's default.
-    yfinance_cache: Path | None = None
+    yfinance_cache: UsablePath | None = None
     vintages: Literal["first_release", "latest"] = "latest"
-    vintage_series: tuple[str, ...] = ("UNRATE", "PAYEMS")
+    vintage_series: tuple[SeriesId, ...] = ("UNRATE", "PAYEMS")
     # First observation asked for when a series has no cache yet; None: the whole history.
     history_start: date | None = None
 
@@ -488,13 +519,38 @@ class BacktestSettings(_Frozen):
         return self
 
 
+# joblib backends regime can run its refits on (regime/workers.py): loky, worker processes on
+# this machine; threading or sequential, this process; dask, a Dask cluster. (joblib's
+# multiprocessing backend cannot report progress: loky does its job.)
+Backend = Literal["loky", "threading", "sequential", "dask"]
+
+
+class ParallelSettings(_Frozen):
+    """Where the walk-forward's and the peers' refits run. Never changes a result, so it is not
+    part of the fingerprint; REGIME_PARALLEL_BACKEND, REGIME_PARALLEL_N_JOBS and
+    REGIME_PARALLEL_SCHEDULER override it (read by regime/workers.py, not here)."""
+
+    backend: Backend = "loky"
+    # Workers of a local backend (-1: one per core); a Dask cluster uses all its worker threads.
+    n_jobs: Annotated[int, Field(ge=-1)] = 2
+    # The Dask scheduler's address (tcp://host:8786); None: Dask's own DASK_SCHEDULER_ADDRESS.
+    scheduler: Annotated[str, Field(min_length=1)] | None = None
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _some_workers(cls, n_jobs: int) -> int:
+        if n_jobs == 0:
+            raise ValueError("must be a number of workers (1 or more), or -1 for one per core")
+        return n_jobs
+
+
 class Settings(_Frozen):
     """Everything a user tunes. Built by `load_settings`; never mutated."""
 
     series: SeriesRoles
     indices: Indices = Indices()
     frequency: Literal["W-FRI"] = "W-FRI"
-    publication: dict[str, Publication]
+    publication: dict[SeriesId, Publication]
     max_staleness_days: MaxStaleness = MaxStaleness()
     features: FeatureSettings = FeatureSettings()
     labels: LabelRules = LabelRules()
@@ -508,6 +564,7 @@ class Settings(_Frozen):
     fetch: FetchSettings = FetchSettings()
     evaluation: EvaluationSettings = EvaluationSettings()
     backtest: BacktestSettings = BacktestSettings()
+    parallel: ParallelSettings = ParallelSettings()
     # Where the file came from; relative paths resolve against its folder.
     source_path: Path | None = Field(default=None, exclude=True)
 
@@ -618,34 +675,61 @@ def load_settings(path: str | Path | None = None) -> Settings:
     Raises ConfigError with one line naming the key and what is allowed.
     """
     config_path = Path(path) if path is not None else default_config_path()
+    shown = shown_path(config_path)
     try:
-        # libyaml's safe loader when PyYAML was built with it: the same result, much sooner.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+        text = config_path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"config file {config_path} not found; pass --config PATH") from None
+        raise ConfigError(f"config file {shown} not found; pass --config PATH") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {shown} is a folder; pass --config FILE") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {config_path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"config file {config_path} is not valid YAML{where}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ConfigError(f"cannot read config file {shown}: {reason}") from None
+    raw = _parse_yaml(text, shown)
     if not isinstance(raw, dict):
-        raise ConfigError(f"config file {config_path} must hold a mapping of settings")
+        raise ConfigError(f"config file {shown} must hold a mapping of settings")
     try:
         return Settings.model_validate({**raw, "source_path": config_path.resolve()})
     except ValidationError as exc:
-        raise ConfigError(_one_line(config_path, exc)) from None
+        raise ConfigError(_one_line(shown, exc)) from None
+    except (TypeError, ValueError, RecursionError) as exc:  # keys no settings field can have
+        raise ConfigError(f"config file {shown} is not a mapping of settings ({exc})") from None
 
 
-def _one_line(config_path: Path, exc: ValidationError) -> str:
+def _parse_yaml(text: str, shown: str) -> Any:
+    """The YAML document in `text` (safe loader: plain data only); ConfigError if it is not one.
+
+    PyYAML raises more than YAMLError on some inputs (a date like 2026-13-01 is a ValueError
+    from `datetime`, a document nested thousands deep a RecursionError): each is a bad file.
+    """
+    # libyaml's safe loader when PyYAML was built with it: the same result, much sooner.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"config file {shown} is not valid YAML{where}") from None
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise ConfigError(f"config file {shown} is not valid YAML ({reason})") from None
+
+
+def _one_line(config_path: str, exc: ValidationError) -> str:
     first = exc.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    key = key if len(key) <= 80 else key[:77] + "..."
     if first["type"] == "extra_forbidden":
         return f"{config_path}: unknown key '{key}'; remove it or check its spelling"
     message = first["msg"].removeprefix("Value error, ")
     given = first.get("input")
-    shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+    shown = "" if isinstance(given, dict | list) or given is None else f" (got {_short(given)})"
     more = len(exc.errors()) - 1
     tail = f"; and {more} more problem(s)" if more else ""
     return f"{config_path}: bad value for '{key}': {message}{shown}{tail}"
+
+
+def _short(value: Any) -> str:
+    """`repr(value)` cut to a readable length: an error quotes what it got, not a megabyte."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -36,6 +36,31 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class LineFormatter(logging.Formatter):
+    """`warning: <message>` (the level in lower case), on one line: how every command but
+    `regime run` shows the library's log records, like its warnings and errors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {' '.join(record.getMessage().split())}"
+
+
+def show_records_as_lines(stream: TextIO | None = None) -> None:
+    """Print the `regime` loggers' warnings and errors as `warning: ...` lines on stderr.
+
+    Without it Python's last-resort handler prints them bare, unlike every other warning.
+    `configure` (for `regime run`) replaces it.
+    """
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(LineFormatter())
+    logger = logging.getLogger("regime")
+    for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+        logger.removeHandler(old)
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+
+
 def configure(fmt: str = "text", level: str | int = "INFO", stream: TextIO | None = None) -> None:
     """Send the `regime` loggers (and Python warnings) to stderr; calling again replaces it."""
     if fmt not in FORMATS:

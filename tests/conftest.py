@@ -8,6 +8,12 @@ import pytest
 from regime.config import Settings, load_settings
 from regime.model.training_rows import Dataset
 from regime.sources import MarketData, load_market_data
+from regime.workers import ENVIRONMENT as PARALLEL_ENVIRONMENT
+from tests.clock_ahead import (  # noqa: F401 (the --clock-ahead option, see its docstring)
+    pytest_addoption,
+    pytest_configure,
+    pytest_report_header,
+)
 from tests.deployment import (  # noqa: F401 (fixtures for all folders)
     _restore_logging,
     deployment,
@@ -32,6 +38,8 @@ def isolated_user_dirs(tmp_path_factory) -> None:
     for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME"):
         patch.setenv(name, str(root / name.lower()))
     patch.delenv("FRED_API_KEY", raising=False)
+    for name in PARALLEL_ENVIRONMENT:  # where the refits run is each test's own choice
+        patch.delenv(name, raising=False)
     yield
     patch.undo()
 

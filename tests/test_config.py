@@ -10,7 +10,7 @@ import pydantic
 import pytest
 import yaml
 
-from regime.config import load_settings
+from regime.config import default_config_path, load_settings
 from regime.errors import ConfigError
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -82,6 +82,30 @@ def test_the_week_allowance_is_read_but_renames_no_model(tmp_path, project_setti
     assert "week" not in looser.learning_settings()["max_staleness_days"]
 
 
+def test_where_the_refits_run_is_read_but_renames_no_model(tmp_path, project_settings):
+    def on_dask(raw):
+        raw["parallel"] = {"backend": "dask", "n_jobs": -1, "scheduler": "tcp://10.0.0.5:8786"}
+
+    elsewhere = load_settings(write_config(tmp_path, on_dask))
+    assert elsewhere.parallel.backend == "dask" and elsewhere.parallel.n_jobs == -1
+    assert elsewhere.fingerprint() == project_settings.fingerprint()
+    assert "parallel" not in elsewhere.learning_settings()
+
+
+@pytest.mark.parametrize(
+    "parallel, message",
+    [
+        ({"backend": "spark"}, r"parallel\.backend.*'loky', 'threading', 'sequential' or 'dask'"),
+        ({"n_jobs": 0}, r"parallel\.n_jobs': must be a number of workers"),
+        ({"workers": 4}, r"unknown key 'parallel\.workers'"),
+    ],
+)
+def test_a_bad_parallel_setting_is_named(tmp_path, parallel, message):
+    path = write_config(tmp_path, lambda raw: raw["parallel"].update(parallel))
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path)
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
@@ -113,3 +137,24 @@ def test_a_broken_file_gives_one_line_and_exit_code_2(tmp_path, content, message
 def test_a_missing_config_file_says_how_to_fix_it(tmp_path):
     with pytest.raises(ConfigError, match="--config"):
         load_settings(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        (("series", "rates", "ten_year"), "../../etc/passwd", "a series id or symbol is 1 to 64"),
+        (("indices", "small_cap"), "RUT\0", "a series id or symbol is 1 to 64"),
+        (("paths", "cache"), "cache\0folder", "a path cannot contain a NUL character"),
+        (("history", "path"), "a\0b.sqlite", "a path cannot contain a NUL character"),
+    ],
+)
+def test_a_series_id_or_path_the_files_could_not_use_is_refused(tmp_path, key, value, says):
+    raw = yaml.safe_load(default_config_path().read_text())
+    node = raw
+    for part in key[:-1]:
+        node = node[part] if isinstance(node.get(part), dict) else node.setdefault(part, {})
+    node[key[-1]] = value
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match=f"bad value for '{'.'.join(key)}': {says}"):
+        load_settings(path)

@@ -30,13 +30,14 @@ STAGES = (
 FOUNDATION = (
     "atomic",
     "bootstrap",
+    "clock",
     "config",
     "constants",
     "errors",
     "freshness",
     "logging_setup",
     "metrics",
-    "parallel",
+    "workers",
 )
 
 

@@ -147,12 +147,57 @@ def test_the_crontab_line_creates_its_log_folder_and_runs_the_job(tmp_path):
     command = CRON.strip().split(None, 5)[5]  # after the five time fields
 
     done = subprocess.run(
-        ["/bin/sh", "-c", command], env={"HOME": str(home), "PATH": "/usr/bin:/bin"}, timeout=30
+        ["/bin/sh", "-c", command],
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        timeout=30,
     )
 
     assert done.returncode == 0
     log = home / ".local" / "state" / "regime" / "run.log"
-    assert log.read_text() == "regime run --log-format json with key k3y\n"
+    assert log.read_text() == "regime run --strict --log-format json with key k3y\n"
+    assert done.stdout == b""  # nothing for cron to mail
+
+
+def test_the_crontab_line_prints_one_line_for_cron_to_mail_when_the_run_fails(tmp_path):
+    home = tmp_path / "home"
+    venv_bin = home / ".venvs" / "regime" / "bin"
+    venv_bin.mkdir(parents=True)
+    stub = venv_bin / "regime"
+    stub.write_text('#!/bin/sh\necho "ERROR stale week" >&2\nexit 6\n')
+    stub.chmod(0o755)
+    (home / ".config" / "regime").mkdir(parents=True)
+    (home / ".config" / "regime" / "env").write_text("export FRED_API_KEY=k3y\n")
+    command = CRON.strip().split(None, 5)[5]
+
+    done = subprocess.run(
+        ["/bin/sh", "-c", command],
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    log = home / ".local" / "state" / "regime" / "run.log"
+    assert log.read_text() == "ERROR stale week\n"
+    assert done.stdout == f"regime run failed with exit 6: see {log}\n"
+
+
+@pytest.mark.parametrize("recipe", ["SERVICE", "CRON", "WORKFLOW"])
+def test_every_scheduler_recipe_runs_the_job_strict_so_a_failure_is_a_failed_run(recipe):
+    text = {"SERVICE": SERVICE, "CRON": CRON, "WORKFLOW": WORKFLOW}[recipe]
+    runs = re.findall(r'regime"? run((?: --?\S+)+)', text)  # the command, not its messages
+    assert runs and all("--strict" in flags.split() for flags in runs), runs
+
+
+def test_the_readme_says_what_each_exit_code_of_the_job_means_to_the_scheduler():
+    from regime import errors
+
+    table = README.split("| exit | meaning | for the scheduler |")[1].split("\n\n")[0]
+    codes = {int(row.split("|")[1]) for row in table.strip().splitlines()[1:]}
+    classes = [c for c in vars(errors).values() if isinstance(c, type)]
+    own = {c.exit_code for c in classes if issubclass(c, errors.RegimeError)}
+    assert codes == {0, errors.EXIT_BUG} | own
 
 
 def test_the_ci_recipe_keeps_the_history_in_the_committed_state_checkout(tmp_path):

@@ -24,6 +24,7 @@ from regime.cli.predict import predict_command
 from regime.cli.report import report_command
 from regime.cli.run import run_command
 from regime.cli.train import train_command
+from regime.logging_setup import show_records_as_lines
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,4 +52,5 @@ def main() -> None:
     # keeps the same collections, fewer of them; the memory it lets wait is a few MB at most.
     gc.set_threshold(10_000, *gc.get_threshold()[1:])
     show_warnings_as_lines()
+    show_records_as_lines()
     sys.exit(run_guarded(cli))

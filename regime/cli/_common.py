@@ -1,6 +1,5 @@
-"""What every command shares: --config, --format, --quiet and the progress bar, the date
-freshness is judged on, the check for an optional extra, warnings as lines, and turning errors
-into one line with an exit code.
+"""What every command shares: --config, --format, --quiet and the progress bar, the check for
+an optional extra, warnings as lines, and turning errors into one line with an exit code.
 
 Every module of this package imports only click and light foundation modules at its top; a
 command imports what it needs (pandas, scikit-learn, ...) inside its function, so `regime
@@ -9,18 +8,16 @@ command imports what it needs (pandas, scikit-learn, ...) inside its function, s
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from regime.cli._progress import ProgressLine
-from regime.errors import ConfigError, MissingExtraError, RegimeError
+from regime.errors import EXIT_BUG, MissingExtraError, RegimeError
 
 if TYPE_CHECKING:
     from regime.config import Settings
@@ -46,26 +43,6 @@ def settings_from(config_path: Path | None) -> Settings:
     from regime.config import load_settings
 
     return load_settings(config_path)
-
-
-TODAY_ENV = "REGIME_TODAY"
-
-
-def today() -> date:
-    """Today's date, or $REGIME_TODAY (YYYY-MM-DD): what freshness is measured against.
-
-    Only the command line reads the variable (tests and replays set it); the library takes
-    "today" as an argument.
-    """
-    given = os.environ.get(TODAY_ENV, "").strip()
-    if not given:
-        return date.today()
-    try:
-        return date.fromisoformat(given)
-    except ValueError:
-        raise ConfigError(
-            f"{TODAY_ENV}={given} is not a date (YYYY-MM-DD); unset it to use today's date"
-        ) from None
 
 
 # Older spellings of --format values, still accepted but not shown in --help.
@@ -177,19 +154,31 @@ def show_warnings_as_lines() -> None:
     warnings.showwarning = showwarning
 
 
+# Where a bug is reported: the line says what happened, the traceback says where.
+TRACEBACK_ENV = "REGIME_TRACEBACK"
+BUG_REPORT = (
+    "this is a bug in regime: please report it on the project's issue tracker with the command "
+    f"you ran and this line ({TRACEBACK_ENV}=1 shows the traceback)"
+)
+
+
 def run_guarded(command: click.Command) -> int:
-    """Run a click command; a RegimeError becomes one line on stderr and its exit code."""
+    """Run a click command; a RegimeError becomes one line on stderr and its exit code.
+
+    Anything else is a bug: one line naming the exception and where to report it, exit 70
+    (with $REGIME_TRACEBACK=1, the traceback too). No input gives a bare traceback.
+    """
     try:
         # Without standalone mode, click returns (not raises) the code of a `ctx.exit(code)`.
         code = command.main(standalone_mode=False)
     except RegimeError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {one_line(str(exc))}", err=True)
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"error: {one_line(click_message(exc))}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -197,4 +186,40 @@ def run_guarded(command: click.Command) -> int:
         # stdout closed early (e.g. piped into `head`): not an error worth a traceback.
         sys.stderr.close()
         return 0
+    except Exception as exc:  # noqa: BLE001 - the last resort: one line, never a traceback
+        return report_bug(exc)
     return code if isinstance(code, int) else 0
+
+
+def click_message(exc: click.ClickException) -> str:
+    """click's message for a usage error, with the help to read (click's own display takes four
+    lines: usage, hint, a blank line, the error)."""
+    message = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see `{ctx.command_path} --help`)"
+    return message
+
+
+def report_bug(exc: BaseException) -> int:
+    """Print the one line of an unexpected exception (and its traceback if asked); EXIT_BUG."""
+    import os
+
+    if os.environ.get(TRACEBACK_ENV, "").strip() not in ("", "0"):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    try:
+        click.echo(
+            f"error: unexpected {type(exc).__name__}: {one_line(str(exc))}; {BUG_REPORT}", err=True
+        )
+    except OSError:
+        pass  # stderr itself is gone: the exit code still tells
+    return EXIT_BUG
+
+
+def one_line(text: str, limit: int = 2000) -> str:
+    """`text` on one line, at most `limit` characters (an error quoting a huge input stays
+    readable)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

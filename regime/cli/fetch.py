@@ -89,10 +89,9 @@ def _failure_line(report: FetchReport) -> str:
 
 
 def _show(report: FetchReport, quiet: bool) -> None:
+    # A note (a corrupt cache file moved aside) was logged where it happened: a warning line.
     several_failed = len(report.failed) > 1
     for item in report.series:
-        if item.note:
-            click.echo(f"warning: {item.note}", err=True)
         if item.ok and not quiet:
             click.echo(item.summary())
         elif not item.ok and not item.skipped and several_failed:

@@ -1,4 +1,5 @@
-"""`regime models`: list the saved versions, show one's card, promote one to active."""
+"""`regime models`: list the saved versions, show one's card, promote one to active, export the
+active one's fitted estimator for other tools."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from regime.cli._common import config_option, format_option, settings_from
+from regime.cli._common import config_option, format_option, model_option, settings_from
 
 if TYPE_CHECKING:
     from regime.model.registry import VersionInfo
@@ -61,7 +62,7 @@ def show_command(version: str, fmt: str, config_path: Path | None) -> None:
     lines = [
         f"version          {card.get('version')}{'  (active)' if info.active else ''}",
         f"folder           {info.path}",
-        f"created          {card.get('created')}",
+        f"data through     {card.get('data_through', '-')}",
         f"trained on       {card.get('training_weeks')} weeks "
         f"{' .. '.join(card.get('training_span', []))}",
         f"labels through   {card.get('labels_final_through')}",
@@ -89,12 +90,40 @@ def promote_command(version: str, config_path: Path | None) -> None:
     click.echo(f"{info.version} is now the active model in {settings.models_dir}")
 
 
+@models_group.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "file_format",  # the file's format, not the output vocabulary (text|json|csv) of `fmt`
+    metavar="[joblib]",
+    default="joblib",
+    show_default=True,
+    help="joblib: `joblib.dump` of the fitted scikit-learn estimator (a pickle: it runs code "
+    "when loaded, so load only your own).",
+)
+@model_option
+@config_option
+def export_command(
+    path: Path, file_format: str, model_path: Path | None, config_path: Path | None
+) -> None:
+    """Write the active model's fitted scikit-learn estimator to PATH, for other tools.
+
+    regime itself never loads such a file: its own artifact stays the JSON model.json."""
+    from regime.model.export import export_estimator
+    from regime.model.predict import load_model
+
+    settings = settings_from(config_path)
+    model = load_model(model_path, settings)
+    written = export_estimator(model, path.resolve(), file_format)
+    click.echo(f"wrote the estimator of model {model.version} to {written} ({file_format})")
+
+
 def _as_dict(v: VersionInfo) -> dict[str, Any]:
     return {
         "version": v.version,
         "path": str(v.path),
         "active": v.active,
-        "created": v.created,
+        "data_through": v.data_through,
         "trained_through": v.trained_through,
         "balanced_accuracy": v.balanced_accuracy,
         "log_loss": v.log_loss,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from regime.cli._common import config_option, format_option, model_option, settings_from, today
+from regime.cli._common import config_option, format_option, model_option, settings_from
 from regime.cli._macro_text import macro_lines
+from regime.clock import today
 
 if TYPE_CHECKING:
     from regime.model.predict import Outlook, RegimePrediction
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     "as_of",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
-    help="Answer for the week of this date, using only data published by its Friday.",
+    help="Answer for the latest complete week on or before this date (the Friday on or before "
+    "it: a week is complete only with its Friday's close), using only data published by that "
+    "Friday, never any published after DATE.",
 )
 @format_option("text", "json")
 @model_option
@@ -39,7 +42,13 @@ def predict_command(
     settings = settings_from(config_path)
     now = today()
     model = load_model(model_path, settings)
-    prediction = model.predict_current(as_of.date() if as_of else None, today=now)
+    if model.config_differences:
+        from regime.model.card_settings import mismatch_message
+
+        found, where = model.config_differences, settings.source_path
+        click.echo(f"warning: {mismatch_message(model.version, found, where)}", err=True)
+    asked = as_of.date() if as_of else None
+    prediction = model.predict_current(asked, today=now)
     if as_of is None:  # a week asked for by date is old on purpose
         warning = model.freshness(prediction, now).warning()
         if warning is not None:
@@ -47,12 +56,17 @@ def predict_command(
     if fmt == "json":
         click.echo(json.dumps(prediction.to_dict()))
     else:
-        click.echo(render_text(prediction))
+        click.echo(render_text(prediction, asked))
 
 
-def render_text(p: RegimePrediction) -> str:
+def render_text(p: RegimePrediction, asked: date | None = None) -> str:
+    """The prediction for a person. `asked`, the --as-of date, is named when it is not the
+    Friday of the week answered; the series stale today are listed only without it."""
+    week = f"Week ending {p.as_of}"
+    if asked is not None and asked.isoformat() != p.as_of:
+        week += f" (the latest complete week on or before {asked})"
     lines = [
-        f"Week ending {p.as_of}: {p.regime} (confidence {p.confidence:.0%})",
+        f"{week}: {p.regime} (confidence {p.confidence:.0%})",
         "  probabilities: "
         + ", ".join(
             f"{r} {v:.1%}" for r, v in sorted(p.probabilities.items(), key=lambda kv: -kv[1])
@@ -65,7 +79,11 @@ def render_text(p: RegimePrediction) -> str:
             effect = f"{d.effect:+.1%}" if abs(d.effect) >= 0.0005 else f"{d.effect:+.2%}"
             lines.append(f"    {d.feature:<36} {value:>9}  {effect}")
     if p.stale_at_week:
-        lines.append("  stale series (treated as missing): " + ", ".join(p.stale_at_week))
+        lines.append("  stale at the week (treated as missing): " + ", ".join(p.stale_at_week))
+    if p.stale and asked is None:  # a week asked for by date is old on purpose
+        every = len(p.data_through) > 1 and set(p.stale) >= set(p.data_through)
+        names = f"all {len(p.stale)} input series" if every else ", ".join(p.stale)
+        lines.append(f"  stale today (older than their cadence allows): {names}")
     lines += macro_lines(p.macro)
     if p.outlook is not None:
         lines += render_outlook(p.outlook)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import click
 
-from regime.cli._common import config_option, format_option, model_option, settings_from, today
-from regime.errors import RegimeError
+from regime.cli._common import config_option, format_option, model_option, settings_from
+from regime.clock import today
+from regime.errors import EXIT_BUG, RegimeError
 from regime.logging_setup import FORMATS, configure
 
 log = logging.getLogger("regime.run")
-EXIT_BUG = 70  # EX_SOFTWARE
 
 
 @click.command("run")
@@ -25,8 +25,9 @@ EXIT_BUG = 70  # EX_SOFTWARE
 @click.option(
     "--strict",
     is_flag=True,
-    help="Fail (exit 3) when a series fails to fetch, and (exit 6, after recording) when the "
-    "week predicted is older than max_staleness_days.week.",
+    help="Fail (exit 3) when a series fails to fetch; after recording, fail when the model was "
+    "trained with other learning settings than the config's (exit 7) or the week predicted is "
+    "older than max_staleness_days.week (exit 6).",
 )
 @model_option
 @format_option(

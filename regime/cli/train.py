@@ -26,11 +26,12 @@ def train_command(config_path: Path | None, quiet: bool, force: bool) -> None:
 
     "Not worse": walk-forward balanced accuracy not lower and log loss not higher.
     """
-    from regime.model.registry import register
+    from regime.model.registry import check_writable, register
     from regime.model.train import train_model
     from regime.sources.market_data import load_market_data
 
     settings = settings_from(config_path)
+    check_writable(settings.models_dir)  # before minutes of training, not after
     data = load_market_data(settings)
 
     with progress_reporter("  refits", enabled=not quiet) as bar:

@@ -133,29 +133,29 @@ class Evaluation:
         return frame
 
 
-def evaluate(
-    data: MarketData, settings: Settings, progress: Progress | None = None, n_jobs: int = 2
-) -> Evaluation:
-    """Score our model and every peer on the configured walk-forward weeks. Deterministic."""
+def evaluate(data: MarketData, settings: Settings, progress: Progress | None = None) -> Evaluation:
+    """Score our model and every peer on the configured walk-forward weeks. Deterministic.
+
+    The refits run on the workers of `settings.parallel` (see regime/workers.py)."""
     dataset = Dataset.build(data, settings)
     run = reuse(
         settings.cache_dir / "walk_forward",
         dataset,
         settings,
-        lambda: walk_forward(dataset, settings, progress=_share(progress, 0, 2), n_jobs=n_jobs),
+        lambda: walk_forward(dataset, settings, progress=_share(progress, 0, 2)),
     )
     ours = run.predictions(dataset, settings)
     truth = ours["label"]
     blocks = judged_blocks(run, truth.index)
     inputs = PeerInputs.build(dataset, settings)
-    # The peers' refits keep n_jobs worker processes busy while this process mostly waits: the
+    # The peers' refits keep the workers busy while this process mostly waits: the
     # ablations' choices and the drawdown rule (sequential, light) run meanwhile, in a thread.
     with ThreadPoolExecutor(max_workers=1) as beside:
         ablated = beside.submit(variant_runs, run, dataset, settings, truth.index)
         drawdown = beside.submit(drawdown_rebound_run, inputs, settings, blocks)
         outlook_ablated = beside.submit(outlook_variants, run, settings)
         recession = beside.submit(_recession, dataset, run, settings)
-        found = run_block_peers(inputs, settings, blocks, n_jobs, _share(progress, 1, 2))
+        found = run_block_peers(inputs, settings, blocks, _share(progress, 1, 2))
         variants, (drawdown_calls, drawdown_chosen) = ablated.result(), drawdown.result()
         outlook_ablations = outlook_ablated.result()
         recession_evaluation = recession.result()

@@ -3,8 +3,9 @@
 At a refit date the peers learn from the labels recomputed from the closes known that day (final
 weeks only, from `model.train_start`) and from data up to that day; the probabilities of a week
 in the block that follows use data up to that week only. The probabilistic peers' refits are
-independent of one another, so they are spread over `n_jobs` processes; what they read is cut
-from the dataset once (`PeerInputs`, small enough to send to a worker).
+independent of one another, so they are spread over the workers of `settings.parallel`
+(regime/workers.py); what they read is cut from the dataset once (`PeerInputs`, small enough to
+send to a worker).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 
 from regime.config import Settings
 from regime.constants import REGIMES, RISK_OFF
@@ -30,6 +30,7 @@ from regime.evaluation.peers.mapping import describe
 from regime.model.decision import decide
 from regime.model.selection import regime_proba, rest_labels
 from regime.model.training_rows import Dataset, final_labels
+from regime.workers import run_chunked
 
 Progress = Callable[[int, int], None]
 Block = tuple[pd.Timestamp, pd.DatetimeIndex]
@@ -125,28 +126,17 @@ def run_block_peers(
     inputs: PeerInputs,
     settings: Settings,
     blocks: list[Block],
-    n_jobs: int = 2,
     progress: Progress | None = None,
 ) -> list[BlockPeers]:
-    """`block_peers` for every block, in `n_jobs` processes; results in the order of `blocks`.
-
-    Blocks go out in interleaved chunks (later refits fit on more weeks and take longer), a few
-    per process, so the inputs are sent a few times rather than once per block.
-    """
-    n_chunks = max(1, min(len(blocks), 4 * n_jobs))
-    chunks = [blocks[i::n_chunks] for i in range(n_chunks)]
-    found: dict[pd.Timestamp, BlockPeers] = {}
-    with Parallel(n_jobs=n_jobs, return_as="generator") as parallel:
-        jobs = (delayed(_chunk)(inputs, settings, chunk) for chunk in chunks)
-        for results in parallel(jobs):
-            found.update((r.refit, r) for r in results)
-            if progress is not None:
-                progress(len(found), len(blocks))
-    return [found[refit] for refit, _ in blocks]
+    """`block_peers` for every block, on the workers of `settings.parallel`; results in the
+    order of `blocks`. (Later refits fit on more weeks and take longer: the workers' chunks
+    interleave them.)"""
+    return run_chunked(_block_task, blocks, (inputs, settings), settings.parallel, progress)
 
 
-def _chunk(inputs: PeerInputs, settings: Settings, chunk: list[Block]) -> list[BlockPeers]:
-    return [block_peers(inputs, settings, block, refit) for refit, block in chunk]
+def _block_task(block: Block, inputs: PeerInputs, settings: Settings) -> BlockPeers:
+    refit, weeks = block
+    return block_peers(inputs, settings, weeks, refit)
 
 
 def drawdown_rebound_run(

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from regime.errors import HistoryError
+from regime.errors import HistoryError, shown_path
 
 if TYPE_CHECKING:
     from regime.model.predict import RegimePrediction
@@ -87,9 +87,16 @@ def check(path: Path) -> bool:
 
     Raises HistoryError naming the file and what to do when it is not a usable history.
     """
-    if not path.exists():
-        return False
-    if not path.is_file():
+    try:
+        if not path.exists():
+            return False
+        regular = path.is_file()
+    except OSError as exc:  # a name too long, a folder that cannot be searched
+        raise HistoryError(
+            f"cannot use the prediction history path {shown_path(path)} ({exc.strerror}); "
+            "set history.path in config.yaml to a usable file"
+        ) from None
+    if not regular:
         raise HistoryError(f"prediction history {path} is not a regular file; {MOVE_ASIDE}")
     try:
         with path.open("rb") as handle:
@@ -286,6 +293,6 @@ def _transaction(con: sqlite3.Connection, path: Path) -> Iterator[None]:
 def _write_error(path: Path, exc: BaseException) -> HistoryError:
     reason = getattr(exc, "strerror", None) or str(exc)
     return HistoryError(
-        f"cannot write the prediction history {path} ({reason}); free some space, fix the "
-        "permissions, or set history.path in config.yaml to a writable file"
+        f"cannot write the prediction history {shown_path(path)} ({reason}); free some space, "
+        "fix the permissions, or set history.path in config.yaml to a writable file"
     )

@@ -8,6 +8,7 @@ a repeated run a no-op even without the lock.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -16,11 +17,20 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from regime.clock import today as clock_today
 from regime.config import Settings
-from regime.errors import DataSourceError, HistoryError, StaleWeekError
+from regime.errors import (
+    DataSourceError,
+    HistoryError,
+    RegimeError,
+    SettingsMismatchError,
+    StaleWeekError,
+    shown_path,
+)
 from regime.freshness import Freshness
 from regime.job.history import open_history, record
-from regime.model.predict import RegimePrediction, load_model
+from regime.model.card_settings import mismatch_message
+from regime.model.predict import RegimeModel, RegimePrediction, load_model
 from regime.sources.fetch import KEY_ENV, fetch, fred_api_key
 
 # The logger keeps the name it had before this module moved: log filters and collectors know it.
@@ -49,11 +59,13 @@ def run_job(
 ) -> RunResult:
     """Fetch (unless `offline`), predict the latest week, record it.
 
-    A week older than `max_staleness_days.week` on `today` (default: the clock's) is logged
-    as a warning and reported in the result's `freshness`. With `strict`, a series that fails
-    to fetch is an error (DataSourceError, before predicting), and so is a stale week
-    (StaleWeekError, after recording it). Raises HistoryError when the history cannot be used;
-    it is checked before any download, and a file that fails the check is never written to.
+    A week older than `max_staleness_days.week` on `today` (default: `regime.clock.today()`) is
+    logged as a warning and reported in the result's `freshness`; so is a model trained with
+    other learning settings than `settings`. With `strict`, a series that fails to fetch is an
+    error (DataSourceError, before predicting), and so, after recording the prediction, is a
+    model trained with other settings (SettingsMismatchError) or a stale week (StaleWeekError).
+    Raises HistoryError when the history cannot be used; it is checked before any download,
+    and a file that fails the check is never written to.
     """
     path = settings.history_path
     with job_lock(path, settings.history.lock_timeout_seconds):
@@ -62,12 +74,28 @@ def run_job(
             model = load_model(model_path, settings)
             prediction = model.predict_current(today=today)
             added = record(con, path, prediction)
-    fresh = model.freshness(prediction, today or date.today())
-    # Under --strict a stale week is the run's one error line, not also a warning.
-    _report(prediction, added, path, None if strict else fresh)
-    if strict and fresh.week_is_stale:
-        raise StaleWeekError(f"{fresh.warning()} (the prediction is recorded; --strict)")
+    fresh = model.freshness(prediction, today or clock_today())
+    failure = _strict_failure(model, settings, fresh) if strict else None
+    differs = model.config_differences
+    if differs and not isinstance(failure, SettingsMismatchError):
+        log.warning("%s", mismatch_message(model.version, differs, settings.source_path))
+    # Under --strict the run's error is its one line: not also a warning.
+    _report(prediction, added, path, None if isinstance(failure, StaleWeekError) else fresh)
+    if failure is not None:
+        raise failure
     return RunResult(prediction, added, fetched, path, fresh)
+
+
+def _strict_failure(model: RegimeModel, settings: Settings, fresh: Freshness) -> RegimeError | None:
+    """What fails a --strict run once its prediction is recorded: a model trained with other
+    settings than the config's (exit 7), else a stale week (exit 6)."""
+    recorded = "(the prediction is recorded; --strict)"
+    if model.config_differences:
+        message = mismatch_message(model.version, model.config_differences, settings.source_path)
+        return SettingsMismatchError(f"{message} {recorded}")
+    if fresh.week_is_stale:
+        return StaleWeekError(f"{fresh.warning()} {recorded}")
+    return None
 
 
 @contextmanager
@@ -76,16 +104,19 @@ def job_lock(history_path: Path, timeout: float) -> Iterator[None]:
     lock_path = history_path.with_name(history_path.name + ".lock")
     try:
         history_path.parent.mkdir(parents=True, exist_ok=True)
+        # FileLock retries a lock file it cannot create until its timeout, then reports it as
+        # held: open it once first, so a folder that refuses it is said at once, as such.
+        os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666))
         lock = FileLock(str(lock_path), timeout=timeout)
         lock.acquire()
     except Timeout:
         raise HistoryError(
-            f"another `regime run` has held {lock_path} for more than {timeout:g} s; "
+            f"another `regime run` has held {shown_path(lock_path)} for more than {timeout:g} s; "
             "check for a stuck run or raise history.lock_timeout_seconds"
         ) from None
     except OSError as exc:
         raise HistoryError(
-            f"cannot create the lock {lock_path} beside the prediction history "
+            f"cannot create the lock {shown_path(lock_path)} beside the prediction history "
             f"({exc.strerror or exc}); fix the permissions or set history.path in config.yaml"
         ) from None
     try:
@@ -105,9 +136,8 @@ def refresh(settings: Settings, *, offline: bool = False, strict: bool = False) 
     else:
         log.warning("%s is not set: fetching only the Yahoo indices, not FRED", KEY_ENV)
         report = fetch(settings, series=settings.index_symbols)
+    # A note (a corrupt cache file moved aside) is logged by the fetch where it happens.
     for item in report.series:
-        if item.note:
-            log.warning("%s", item.note)
         if item.ok:
             log.info("fetched %s", item.summary())
         else:
@@ -127,8 +157,13 @@ def _report(prediction: RegimePrediction, added: bool, path: Path, fresh: Freshn
         "added": added,
         "history": str(path),
     }
+    if prediction.stale_at_week:
+        missing = ", ".join(prediction.stale_at_week)
+        log.warning("stale at the week (treated as missing): %s", missing)
     if prediction.stale:
-        log.warning("stale series (treated as missing): %s", ", ".join(prediction.stale))
+        log.warning(
+            "stale today (older than their cadence allows): %s", ", ".join(prediction.stale)
+        )
     if fresh is not None and fresh.week_is_stale:
         age = {"week_age_days": fresh.week_age_days}
         log.warning("%s", fresh.warning(), extra={"fields": age})

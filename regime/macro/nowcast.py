@@ -29,6 +29,7 @@ from regime.learning.logistic import ConstantGate, fit_gate, gate_probability
 from regime.learning.schedule import Refit, refits
 from regime.macro.nber import NberMonths
 from regime.sources.market_data import MarketData
+from regime.workers import run_chunked
 
 
 @dataclass(frozen=True, order=True)
@@ -169,14 +170,15 @@ def run_nowcast(
     offered = nowcast_candidates(settings, families)
     series: dict[NowcastCandidate, pd.Series] = {}
     sigmoids: dict[NowcastCandidate, dict[pd.Timestamp, Sigmoid]] = {}
-    for raw in sorted({c.raw for c in offered}):
-        series[raw] = raw_series(inputs, families, raw, settings, schedule, targets)
-    min_weeks = settings.model.calibration_min_weeks
-    for candidate in offered:
-        if candidate.calibration != "none":
-            series[candidate], sigmoids[candidate] = calibrate_walk_forward(
-                series[candidate.raw], targets, schedule, min_weeks
-            )
+    raws = sorted({c.raw for c in offered})
+    shared = (inputs, families, settings, schedule, targets)
+    for raw, (found, calibrated) in zip(
+        raws, run_chunked(_walked, raws, shared, settings.parallel), strict=True
+    ):
+        series[raw] = found
+        for calibration, (values, maps) in calibrated.items():
+            series[replace(raw, calibration=calibration)] = values
+            sigmoids[replace(raw, calibration=calibration)] = maps
     outcome = targets[today]
     loss = {c: binary_log_loss_weekly(s.to_numpy(), outcome) for c, s in series.items()}
     pool = sorted(offered, key=NowcastCandidate.complexity)
@@ -199,6 +201,25 @@ def run_nowcast(
         frames.append(frame)
     final = _with_full_calibration(choose(today), series, outcome)
     return NowcastRun(schedule, families, series, choices, pd.concat(frames), final)
+
+
+def _walked(
+    raw: NowcastCandidate,
+    inputs: NowcastInputs,
+    families: Mapping[str, tuple[str, ...]],
+    settings: Settings,
+    schedule: list[Refit],
+    targets: Mapping[pd.Timestamp, NDArray[np.int8]],
+) -> tuple[pd.Series, dict[Calibration, tuple[pd.Series, dict[pd.Timestamp, Sigmoid]]]]:
+    """One uncalibrated candidate's walk-forward, and each offered calibration of it (a task
+    for a worker: the shared inputs reach it once per chunk of candidates)."""
+    found = raw_series(inputs, families, raw, settings, schedule, targets)
+    min_weeks = settings.model.calibration_min_weeks
+    calibrated: dict[Calibration, tuple[pd.Series, dict[pd.Timestamp, Sigmoid]]] = {}
+    for calibration in settings.recession.calibration:
+        if calibration != "none":
+            calibrated[calibration] = calibrate_walk_forward(found, targets, schedule, min_weeks)
+    return found, calibrated
 
 
 def raw_series(

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from regime.atomic import current_umask, fsync_dir, write_text_atomic
-from regime.errors import ModelArtifactError
+from regime.errors import ModelArtifactError, shown_path
 from regime.model.card_text import card_markdown
 
 ARTIFACT_NAME = "model.json"
@@ -157,9 +157,14 @@ def read_card(version_dir: Path) -> dict[str, Any]:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelArtifactError(
-            f"{card_path} is missing; refusing to load an artifact without its card"
+            f"{shown_path(card_path)} is missing; refusing to load an artifact without its card"
         ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except OSError as exc:  # a name too long, no permission, a folder where a file should be
+        raise ModelArtifactError(
+            f"cannot read the model card {shown_path(card_path)} ({exc.strerror or exc}); "
+            "check --model or paths.models"
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise ModelArtifactError(
             f"{card_path} is not valid JSON; retrain with `regime train`"
         ) from None
@@ -195,7 +200,11 @@ def verify_artifact(version_dir: Path) -> tuple[Path, dict[str, Any]]:
         raise ModelArtifactError(
             f"{version_dir / CARD_NAME} has no sha256 of its artifact; refusing to load it"
         )
-    if sha256_of(artifact) != expected:
+    try:
+        digest = sha256_of(artifact)
+    except OSError as exc:
+        raise ModelArtifactError(f"cannot read {artifact} ({exc.strerror or exc})") from None
+    if digest != expected:
         raise ModelArtifactError(
             f"{artifact} does not match the sha256 in its card (tampered or corrupt); "
             "refusing to load it. Retrain with `regime train`"
@@ -212,7 +221,7 @@ def load_artifact(version_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     check_libraries(card)
     try:
         payload = json.loads(artifact.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ModelArtifactError(f"{artifact} is not a readable model ({exc}); retrain") from None
     if not isinstance(payload, dict):
         raise ModelArtifactError(f"{artifact} is not a regime model; retrain")

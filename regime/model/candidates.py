@@ -26,7 +26,7 @@ from regime.learning.choice import UNKNOWN
 from regime.learning.logistic import fit_gate, gate_probability
 from regime.model.schedule import Refit
 from regime.model.training_rows import SIDE_COLUMN, Dataset, IndexHistory, model_columns
-from regime.parallel import run_parallel
+from regime.workers import run_chunked
 
 Progress = Callable[[int, int], None]
 
@@ -188,9 +188,8 @@ def raw_series(
 
 
 def _raw_series_task(
-    shared: tuple[GateRows, Settings, list[Refit]], candidate: Candidate
+    candidate: Candidate, rows: GateRows, settings: Settings, schedule: list[Refit]
 ) -> pd.Series:
-    rows, settings, schedule = shared
     return raw_series(rows, candidate, settings, schedule)
 
 
@@ -227,18 +226,14 @@ def run_candidates(
     settings: Settings,
     schedule: list[Refit],
     progress: Progress | None = None,
-    n_jobs: int = 2,
 ) -> CandidateRuns:
-    """Every offered candidate's walk-forward series (raw fits in parallel over `n_jobs`)."""
+    """Every offered candidate's walk-forward series (the raw fits spread over the workers
+    of `settings.parallel`)."""
     offered = list(offered)
     raws = sorted({c.raw for c in offered})
-    series: dict[Candidate, pd.Series] = {}
     shared = (rows, settings, schedule)
-    results = run_parallel(_raw_series_task, shared, raws, n_jobs)
-    for done, (candidate, result) in enumerate(zip(raws, results, strict=True), start=1):
-        series[candidate] = result
-        if progress is not None:
-            progress(done, len(raws))
+    results = run_chunked(_raw_series_task, raws, shared, settings.parallel, progress)
+    series: dict[Candidate, pd.Series] = dict(zip(raws, results, strict=True))
     sigmoids: dict[Candidate, dict[pd.Timestamp, Sigmoid]] = {}
     for candidate in offered:
         if candidate.calibration == "none":

@@ -27,8 +27,8 @@ from regime.learning.logistic import ConstantGate, StandardizedLogistic
 from regime.model.horizons import Target, outlook_proba, outlook_targets
 from regime.model.schedule import Refit
 from regime.model.training_rows import Dataset, final_labels
-from regime.parallel import run_parallel
 from regime.rulebook.rules import scan_closes
+from regime.workers import run_chunked
 
 Progress = Callable[[int, int], None]
 
@@ -127,29 +127,27 @@ def fit_outlook_model(
 
 def candidate_series(
     candidate: OutlookCandidate,
-    dataset: Dataset,
+    features: pd.DataFrame,
     settings: Settings,
     schedule: list[Refit],
-    settled: dict[pd.Timestamp, pd.Series],
+    settled: dict[str, dict[pd.Timestamp, pd.Series]],
 ) -> pd.DataFrame:
-    """The candidate's out-of-sample probabilities for every week of every refit's block."""
-    features = dataset.features[candidate.columns(settings)]
+    """The candidate's out-of-sample probabilities for every week of every refit's block.
+
+    `features`: the dataset's feature table; `settled`: each target's `known_targets` on each
+    refit date."""
+    features = features[candidate.columns(settings)]
     X = features.to_numpy(dtype=float)
     dates = features.index
     floor = settings.model.min_probability
     frames = []
     for refit in schedule:
-        y = settled[refit.date]
+        y = settled[candidate.target.name][refit.date]
         rows = dates.get_indexer(y.index)
         model = fit_outlook_model(X[rows], y.to_numpy(), candidate.C, settings.model.max_iter)
         block = dates.get_indexer(refit.block)
         frames.append(outlook_proba(model, features.iloc[block], candidate.target, floor))
     return pd.concat(frames)
-
-
-def _candidate_task(shared: tuple[Any, ...], candidate: OutlookCandidate) -> pd.DataFrame:
-    dataset, settings, schedule, settled = shared
-    return candidate_series(candidate, dataset, settings, schedule, settled[candidate.target.name])
 
 
 @dataclass(frozen=True)
@@ -194,21 +192,18 @@ def run_outlook(
     schedule: list[Refit],
     today: pd.Timestamp,
     progress: Progress | None = None,
-    n_jobs: int = 2,
 ) -> dict[str, TargetRun]:
-    """Every target's candidates walk-forward, then the nested choice (see module docstring)."""
+    """Every target's candidates walk-forward, then the nested choice (see module docstring).
+
+    The candidates' refits are spread over the workers of `settings.parallel`."""
     runs: dict[str, TargetRun] = {}
     targets = outlook_targets(settings)
     dates = [*(r.date for r in schedule), today]
     settled = {t.name: {d: known_targets(t, dataset, settings, d) for d in dates} for t in targets}
-    jobs = [(t, c) for t in targets for c in outlook_candidates(settings, t)]
-    series: dict[OutlookCandidate, pd.DataFrame] = {}
-    shared = (dataset, settings, schedule, settled)
-    frames = run_parallel(_candidate_task, shared, [c for _, c in jobs], n_jobs)
-    for done, ((_, candidate), frame) in enumerate(zip(jobs, frames, strict=True), start=1):
-        series[candidate] = frame
-        if progress is not None:
-            progress(done, len(jobs))
+    offered = [c for t in targets for c in outlook_candidates(settings, t)]
+    shared = (dataset.features, settings, schedule, settled)
+    frames = run_chunked(candidate_series, offered, shared, settings.parallel, progress)
+    series = dict(zip(offered, frames, strict=True))
     for target in targets:
         own = {c: s for c, s in series.items() if c.target == target}
         judge = Judge(own, settled[target.name], today)

@@ -9,16 +9,17 @@ had then, not one informed by the years since.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from regime.config import LEARNING_SECTIONS, Settings, load_settings
+from regime.clock import today as clock_today
+from regime.config import Settings, load_settings
 from regime.constants import REGIMES, RISK_OFF
-from regime.errors import ModelArtifactError, StaleDataError
+from regime.errors import ModelArtifactError, StaleDataError, UsageError
 from regime.features.known import cadence
 from regime.features.publication import fridays, latest_week, publication_dates, week_ending
 from regime.features.table import build_features, macro_features
@@ -26,6 +27,7 @@ from regime.freshness import Freshness, freshness
 from regime.macro.backdrop import backdrop_inputs, macro_backdrop
 from regime.macro.prediction import MacroBackdrop, StoredNowcasts, recession_nowcast
 from regime.model.artifact import latest_version, load_artifact
+from regime.model.card_settings import differences, settings_of_card
 from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
 from regime.model.horizons import Target, outlook_proba
@@ -149,6 +151,7 @@ class RegimeModel:
     - `predict_proba(features)`: the four regime probabilities. The call is *not* their argmax:
       with the balanced rule a 35% risk_off probability can be the call (see README).
     - `predict_current(as_of=None)`: the answer for the latest week, or the week of `as_of`.
+    - `estimator`: the final model's fitted scikit-learn estimator, for other tools.
     """
 
     def __init__(
@@ -157,6 +160,7 @@ class RegimeModel:
         walk_forward: list[dict[str, Any]],
         card: dict[str, Any],
         settings: Settings,
+        config_differences: tuple[str, ...] = (),
         recession: StoredNowcasts | None = None,
     ) -> None:
         self.final = final
@@ -164,6 +168,8 @@ class RegimeModel:
         self._walk_forward = walk_forward
         self.card = card
         self.settings = settings
+        # Learning settings of the config that differ from the model's own (card_settings.py).
+        self.config_differences = config_differences
         self.recession = recession
 
     @property
@@ -177,6 +183,18 @@ class RegimeModel:
     @property
     def version(self) -> str:
         return str(self.card["version"])
+
+    @property
+    def estimator(self) -> SplitGateClassifier:
+        """The final model's fitted scikit-learn estimator, for other tools.
+
+        It reads a DataFrame with the columns `feature_names` (`build_features` gives them)
+        and works with `sklearn.base.clone`, a `Pipeline` and `cross_val_score`. Its settings
+        (families, regularisation, calibration, decision rule) were chosen by the walk-forward
+        on the whole span, so a cross-validated score of it is not an out-of-sample record:
+        the walk-forward's own (`card["walk_forward"]`, `regime evaluate`) is.
+        """
+        return self.final.classifier
 
     def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
         """Class probabilities (columns: the four regimes) indexed like `features`."""
@@ -198,7 +216,7 @@ class RegimeModel:
 
     def model_for(self, week: pd.Timestamp) -> PeriodModel:
         """The model that answers for `week`: the final one after its last training label, the
-        walk-forward's model of that week before. StaleDataError before the walk-forward."""
+        walk-forward's model of that week before. UsageError before the walk-forward."""
         if week > self.final.start:
             return self.final
         for stored in reversed(self._walk_forward):
@@ -206,7 +224,7 @@ class RegimeModel:
                 return _readable(stored, f"walk-forward refit {stored['start']}")
         starts = [pd.Timestamp(p["start"]) for p in self._walk_forward]
         first = starts[0] + pd.Timedelta(days=7) if starts else week
-        raise StaleDataError(
+        raise UsageError(
             f"no point-in-time model for the week of {week.date()}: the walk-forward starts on "
             f"{first.date()}; pick a later --as-of"
         )
@@ -217,12 +235,16 @@ class RegimeModel:
         data: MarketData | None = None,
         today: date | None = None,
     ) -> RegimePrediction:
-        """The regime of the week of `as_of` (default: the latest week with index closes).
+        """The regime of the latest complete week on or before `as_of` (default: the latest
+        week with index closes).
 
-        Only observations published by that week's Friday are used, and, for a week on or
-        before the model's last training label, only the walk-forward model fitted before it.
-        Staleness is judged on `today` (default: the clock's date) and on the week itself.
-        Raises StaleDataError when the data has no index closes for that week.
+        That week ends on the Friday on or before `as_of` (a week is complete only with its
+        Friday's close), and only observations published by that Friday are used: never one
+        published after `as_of`. For a week on or before the model's last training label, only
+        the walk-forward model fitted before it answers. Staleness is judged on `today`
+        (default: `regime.clock.today()`) and on the week itself. Raises UsageError for a date
+        before the earliest week the model answers, StaleDataError when the data has no index
+        closes for the week.
         """
         data = data if data is not None else load_market_data(self.settings, self._inputs())
         week = self._week(data, as_of)
@@ -235,7 +257,7 @@ class RegimeModel:
         regime = str(calls[-1])
         used = self._used_observations(data, week)
         outlook = _outlook(period, features.loc[[week]], self.settings)
-        fresh = self._freshness(week, used, today or date.today())
+        fresh = self._freshness(week, used, today or clock_today())
         macro = self._macro(data, week)
         return RegimePrediction(
             as_of=week.date().isoformat(),
@@ -270,20 +292,40 @@ class RegimeModel:
         return MacroBackdrop(nowcast, macro_backdrop(table, week, self.settings).readings)
 
     def _week(self, data: MarketData, as_of: date | None) -> pd.Timestamp:
+        """The latest week (`as_of` None), or the latest complete week on or before `as_of`.
+
+        UsageError for a date before the earliest week this model answers (no data or no
+        point-in-time model then, and there never will be); StaleDataError for a week after the
+        data (a fetch may bring it).
+        """
         small = data[self.settings.indices.small_cap]
-        week = week_ending(as_of) if as_of is not None else latest_week(small.index[-1])
-        first_week = small.index[0] + pd.Timedelta(days=365)  # features need a year of prices
-        if week < first_week or week > small.index[-1] + pd.Timedelta(days=6):
-            advice = (
-                f"the earliest week with a year of history is {week_ending(first_week).date()}"
-                if week < first_week
-                else "run `regime fetch` for newer data"
+        first, last = small.index[0], small.index[-1]
+        if as_of is None:
+            return latest_week(last)
+        day = date(as_of.year, as_of.month, as_of.day)  # any date, even one pandas cannot hold
+        earliest = self.earliest_week(first)
+        if day < earliest.date():
+            raise UsageError(
+                f"no answer for --as-of {day}: the earliest week this model can answer is "
+                f"{earliest.date()} (the data starts on {first.date()}, features need a year of "
+                "it, and the walk-forward's first model answers from that week); pick a later date"
             )
+        beyond = (last + pd.Timedelta(days=6)).date()
+        week = week_ending(min(day, beyond + timedelta(days=7)))
+        if week.date() > beyond:
+            friday = day - timedelta(days=(day.weekday() - 4) % 7)
             raise StaleDataError(
-                f"no index closes for the week of {week.date()}; the data covers "
-                f"{small.index[0].date()} to {small.index[-1].date()} ({advice})"
+                f"no index closes for the week of {friday}; the data covers {first.date()} to "
+                f"{last.date()} (run `regime fetch` for newer data)"
             )
         return week
+
+    def earliest_week(self, first_close: pd.Timestamp) -> pd.Timestamp:
+        """The first Friday with a year of prices before it and a model that may answer it."""
+        year_on = first_close + pd.Timedelta(days=365)
+        with_history = year_on + pd.Timedelta(days=(4 - year_on.weekday()) % 7)
+        starts = [pd.Timestamp(p["start"]) for p in self._walk_forward] or [self.final.start]
+        return max(with_history, starts[0] + pd.Timedelta(days=7))
 
     def _inputs(self) -> tuple[str, ...]:
         """The series a prediction reads (pooled indices only train)."""
@@ -421,7 +463,8 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
     """The active model (`models/LATEST`), or the version folder at `path`.
 
     The model keeps the feature, label and model settings it was trained with (from its card);
-    data and cache paths come from `settings` (default: the project's config.yaml).
+    data and cache paths come from `settings` (default: the project's config.yaml). Learning
+    settings of `settings` that differ from the card's are listed in `config_differences`.
     """
     current = settings if settings is not None else load_settings()
     if path is None:
@@ -434,7 +477,14 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
     walk = payload.get("walk_forward")
     if not isinstance(walk, list) or not all(isinstance(p, dict) and "start" in p for p in walk):
         raise ModelArtifactError(_unreadable(version_dir, "no walk-forward models"))
-    return RegimeModel(final, walk, card, trained, _nowcasts(payload.get("recession")))
+    return RegimeModel(
+        final,
+        walk,
+        card,
+        trained,
+        differences(trained, current),
+        _nowcasts(payload.get("recession")),
+    )
 
 
 def _nowcasts(data: Any) -> StoredNowcasts | None:
@@ -476,17 +526,3 @@ def _period(data: dict[str, Any], name: str) -> PeriodModel:
             for key, item in data.get("outlook", {}).items()
         },
     )
-
-
-def settings_of_card(card: dict[str, Any], current: Settings) -> Settings:
-    """The settings a model was trained with, reading data from where `current` says."""
-    try:
-        carried = current.model_dump(exclude=set(LEARNING_SECTIONS) | {"source_path"})
-        trained = Settings.model_validate(
-            {**carried, **card["config"], "source_path": current.source_path}
-        )
-    except (KeyError, ValueError) as exc:
-        raise ModelArtifactError(f"model card settings are unreadable ({exc}); retrain") from None
-    # How old a predicted week may be is the user's call, not the model's: it is not in cards.
-    limits = trained.max_staleness_days.model_copy(update={"week": current.max_staleness_days.week})
-    return trained.model_copy(update={"max_staleness_days": limits})

@@ -8,7 +8,9 @@ atomic rename).
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from regime.errors import ModelArtifactError
+from regime.errors import ModelArtifactError, shown_path
 from regime.model.artifact import (
     CARD_NAME,
     LATEST_NAME,
@@ -41,7 +43,9 @@ class VersionInfo:
     version: str
     path: Path
     active: bool
-    created: str | None = None
+    # The last week of data it was trained on (cards carry no creation time: retraining the
+    # same data and settings writes the same bytes).
+    data_through: str | None = None
     trained_through: str | None = None
     balanced_accuracy: float | None = None
     log_loss: float | None = None
@@ -98,18 +102,57 @@ def compare(candidate: dict[str, Any], active: dict[str, Any] | None) -> Decisio
 
 @contextmanager
 def locked(models_dir: Path, timeout: float = LOCK_SECONDS) -> Iterator[None]:
-    """Hold the registry lock: one writer of `models/` at a time."""
+    """Hold the registry lock: one writer of `models/` at a time.
+
+    Any OSError, taking the lock or writing under it (a read-only or full disk, a file where
+    the folder should be), becomes one ModelArtifactError naming the folder.
+    """
     try:
-        models_dir.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(models_dir / LOCK_NAME), timeout=timeout):
+        lock_path = writable(models_dir)
+        with FileLock(str(lock_path), timeout=timeout):
             yield
     except Timeout:
         raise ModelArtifactError(
             f"{models_dir} is locked by another `regime train` or `regime models promote`; "
             "try again when it ends"
         ) from None
-    except PermissionError as exc:
-        raise ModelArtifactError(f"cannot write to {models_dir} ({exc.strerror})") from None
+    except OSError as exc:
+        raise ModelArtifactError(unwritable(models_dir, exc)) from None
+
+
+def writable(models_dir: Path) -> Path:
+    """Create `models_dir` and its lock file if needed and return the lock's path; OSError when
+    the folder cannot take a write (checked before a long `regime train`, not after it).
+
+    FileLock would retry a lock file it cannot create until its timeout and then call it held:
+    opening it once first says at once why it cannot be.
+    """
+    models_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = models_dir / LOCK_NAME
+    os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666))
+    with tempfile.TemporaryFile(dir=models_dir):
+        pass  # a read-only folder that still lets the lock file be opened refuses a new file
+    return lock_path
+
+
+def check_writable(models_dir: Path) -> None:
+    """ModelArtifactError now if `models_dir` cannot take a new version (see `writable`)."""
+    try:
+        writable(models_dir)
+    except OSError as exc:
+        raise ModelArtifactError(unwritable(models_dir, exc)) from None
+
+
+def unwritable(models_dir: Path, exc: OSError) -> str:
+    """One line for an OSError writing the models folder: what and what to do."""
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        reason = "a file is where the folder should be"
+    else:
+        reason = exc.strerror or str(exc)
+    return (
+        f"cannot write to the models folder {shown_path(models_dir)} ({reason}); free some "
+        "space, fix its permissions, or set paths.models in config.yaml to a writable folder"
+    )
 
 
 def active_card(models_dir: Path) -> dict[str, Any] | None:
@@ -183,7 +226,7 @@ def describe(models_dir: Path, version: str) -> VersionInfo:
         version,
         version_dir,
         active,
-        created=card.get("created"),
+        data_through=card.get("data_through"),
         trained_through=card.get("labels_final_through"),
         balanced_accuracy=ba,
         log_loss=ll,
@@ -197,10 +240,19 @@ def show(models_dir: Path, version: str) -> tuple[VersionInfo, dict[str, Any]]:
 
 
 def _version_dir(models_dir: Path, version: str) -> Path:
-    if not version or "/" in version or version.startswith(".") or version == LATEST_NAME:
-        raise ModelArtifactError(f"{version!r} is not a model version; see `regime models list`")
+    bad = not version or "/" in version or "\0" in version or version.startswith(".")
+    if bad or version == LATEST_NAME or len(version.encode("utf-8", "replace")) > 255:
+        raise ModelArtifactError(
+            f"{shown_path(repr(version), 60)} is not a model version; see `regime models list`"
+        )
     version_dir = models_dir / version
-    if not (version_dir / CARD_NAME).is_file() and not version_dir.is_dir():
+    try:
+        present = (version_dir / CARD_NAME).is_file() or version_dir.is_dir()
+    except OSError as exc:
+        raise ModelArtifactError(
+            f"cannot read the models folder {shown_path(models_dir)} ({exc.strerror or exc})"
+        ) from None
+    if not present:
         raise ModelArtifactError(
             f"no model version {version} in {models_dir}; see `regime models list`"
         )

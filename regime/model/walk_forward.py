@@ -68,9 +68,10 @@ def walk_forward(
     settings: Settings,
     progress: Progress | None = None,
     through: date | pd.Timestamp | None = None,
-    n_jobs: int = 2,
 ) -> WalkForward:
-    """Run every candidate, then choose at every refit (only refits up to `through`, if set)."""
+    """Run every candidate, then choose at every refit (only refits up to `through`, if set).
+
+    The candidates' refits run on the workers of `settings.parallel` (see regime/workers.py)."""
     schedule = refit_schedule(dataset, settings)
     if through is not None:
         schedule = [r for r in schedule if r.date <= pd.Timestamp(through)]
@@ -78,12 +79,12 @@ def walk_forward(
     rows = GateRows.build(dataset, settings, [*(r.date for r in schedule), today])
     offered = candidates(settings)
     half = None if progress is None else (lambda d, n: progress(d, 2 * n))
-    runs = run_candidates(rows, offered, settings, schedule, half, n_jobs)
+    runs = run_candidates(rows, offered, settings, schedule, half)
     nested = nested_walk_forward(dataset, settings, schedule, runs, rows)
     final = choose(today, dataset, settings, runs, rows, list(runs.series))
     final = _with_full_calibration(final, runs, rows)
     rest = None if progress is None else (lambda d, n: progress(n + d, 2 * n))
-    outlook = run_outlook(dataset, settings, schedule, today, rest, n_jobs)
+    outlook = run_outlook(dataset, settings, schedule, today, rest)
     recession = (
         None
         if dataset.recession is None

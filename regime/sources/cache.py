@@ -108,7 +108,7 @@ class SeriesCache:
             return None
         blob = path.read_bytes()
         entry = self._manifest().get(rel)
-        if entry is None:
+        if not isinstance(entry, dict):  # absent, or a damaged manifest's stray value
             raise CorruptCacheError(f"{key}: cache file {path} has no manifest entry")
         digest = hashlib.sha256(blob).hexdigest()
         pending = entry.get("pending")

@@ -48,7 +48,7 @@ def test_the_base_install_leaves_the_evaluation_and_chart_libraries_to_extras():
     base = " ".join(project["dependencies"])
     extras = project["optional-dependencies"]
 
-    for heavy in ("matplotlib", "statsmodels", "hmmlearn"):
+    for heavy in ("matplotlib", "statsmodels", "hmmlearn", "dask", "distributed"):
         assert heavy not in base
     assert {"fredapi", "yfinance"} <= {
         d.split(">")[0].split("<")[0] for d in project["dependencies"]

@@ -90,3 +90,31 @@ def test_run_strict_passes_while_the_week_is_fresh(deployment):
 def history_weeks(deployment) -> list[str]:
     with sqlite3.connect(deployment.history) as con:
         return [row[0] for row in con.execute("SELECT as_of FROM predictions")]
+
+
+def stale_lines(stdout: str) -> list[str]:
+    return [line.strip() for line in stdout.splitlines() if line.strip().startswith("stale ")]
+
+
+def test_the_text_names_the_series_stale_at_the_week_and_those_stale_today(deployment):
+    done = at(deployment, "2026-09-02").regime("predict")  # 12 days on: the daily series are late
+    answer = json.loads(at(deployment, "2026-09-02").regime("predict", "--format", "json").stdout)
+
+    at_week, now = stale_lines(done.stdout)
+    assert at_week == "stale at the week (treated as missing): " + ", ".join(
+        answer["stale_at_week"]
+    )
+    assert now == "stale today (older than their cadence allows): " + ", ".join(answer["stale"])
+    assert len(answer["stale"]) > len(answer["stale_at_week"])
+
+
+def test_when_every_input_is_stale_today_the_text_says_so_in_a_few_words(deployment):
+    done = at(deployment, "2026-11-30").regime("predict")
+    assert stale_lines(done.stdout)[1] == (
+        "stale today (older than their cadence allows): all 16 input series"
+    )
+
+
+def test_a_week_asked_for_by_date_lists_only_what_was_stale_then(deployment):
+    done = at(deployment, "2026-11-30").regime("predict", "--as-of", "2026-08-21")
+    assert [line.split(" (")[0] for line in stale_lines(done.stdout)] == ["stale at the week"]

@@ -25,6 +25,12 @@ def regime(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
     )
 
 
+def errors(stderr: str) -> str:
+    """stderr without warnings (loading the committed model under other library versions, as in
+    CI's lowest-versions run, warns about them)."""
+    return "".join(line for line in stderr.splitlines(True) if not line.startswith("warning: "))
+
+
 def test_predict_prints_a_regime_with_its_confidence():
     result = regime("predict")
     assert result.returncode == 0, result.stderr
@@ -101,14 +107,35 @@ def test_a_label_range_with_no_weeks_is_a_usage_error_naming_the_span():
     assert "1979-03-30 to 2026-08-21" in result.stderr
 
 
-def test_a_week_before_the_history_says_where_it_starts_not_to_fetch():
-    result = regime("predict", "--as-of", "1978-06-02")
-    assert result.returncode == 3
-    assert "earliest week with a year of history is 1979-12-28" in result.stderr
-    assert "regime fetch" not in result.stderr
+@pytest.mark.parametrize("day", ["0001-01-01", "1678-01-01", "1978-06-02", "1980-06-06"])
+def test_a_week_before_the_model_can_answer_is_a_usage_error_naming_the_earliest_week(day):
+    result = regime("predict", "--as-of", day)
+    assert result.returncode == 2
+    assert errors(result.stderr) == (
+        f"error: no answer for --as-of {day}: the earliest week this model can answer is "
+        "1981-01-02 (the data starts on 1978-12-29, features need a year of it, and the "
+        "walk-forward's first model answers from that week); pick a later date\n"
+    )
 
 
-def test_a_week_before_the_walk_forward_says_where_it_starts():
-    result = regime("predict", "--as-of", "1980-06-06")
+@pytest.mark.parametrize(
+    ("day", "week"), [("2026-09-01", "2026-08-28"), ("9999-12-31", "9999-12-31")]
+)
+def test_a_week_after_the_data_says_to_fetch(day, week):
+    result = regime("predict", "--as-of", day)
     assert result.returncode == 3
-    assert "the walk-forward starts on 1981-01-02; pick a later --as-of" in result.stderr
+    assert errors(result.stderr) == (
+        f"error: no index closes for the week of {week}; the data covers 1978-12-29 to "
+        "2026-08-21 (run `regime fetch` for newer data)\n"
+    )
+
+
+def test_a_wednesday_answers_the_friday_before_and_says_so():
+    wednesday = regime("predict", "--as-of", "2020-03-25", "--format", "json")
+    friday = regime("predict", "--as-of", "2020-03-20", "--format", "json")
+    assert wednesday.returncode == friday.returncode == 0, wednesday.stderr + friday.stderr
+    assert json.loads(wednesday.stdout) == json.loads(friday.stdout)
+    text = regime("predict", "--as-of", "2020-03-25")
+    assert text.stdout.startswith(
+        "Week ending 2020-03-20 (the latest complete week on or before 2020-03-25): "
+    )

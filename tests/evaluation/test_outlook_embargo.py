@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from regime.config import ParallelSettings
 from regime.model.horizons import outlook_targets
 from regime.model.outlook import known_targets, run_outlook
 from regime.model.schedule import ONE_WEEK, refit_schedule
@@ -80,8 +81,11 @@ def test_the_outlook_of_a_week_ignores_every_observation_after_it(
     )
     schedule = [r for r in refit_schedule(embedded_dataset, biennial) if r.date <= CUT]
     rewritten = Dataset.build(_altered_after(embedded_data, CUT), project_settings)
-    honest = run_outlook(embedded_dataset, project_settings, schedule, CUT, n_jobs=1)
-    altered = run_outlook(rewritten, project_settings, schedule, CUT, n_jobs=1)
+    in_process = project_settings.model_copy(
+        update={"parallel": ParallelSettings(backend="sequential")}
+    )
+    honest = run_outlook(embedded_dataset, in_process, schedule, CUT)
+    altered = run_outlook(rewritten, in_process, schedule, CUT)
     assert not rewritten.total_returns.loc[CUT + ONE_WEEK :].equals(
         embedded_dataset.total_returns.loc[CUT + ONE_WEEK :]
     )

@@ -66,3 +66,15 @@ def test_without_a_key_it_still_refreshes_the_yahoo_indices(
     assert "FRED_API_KEY is not set: fetching only the Yahoo indices, not FRED" in caplog.messages
     cached = sorted(path.name for path in fetching.cache_dir.rglob("*.csv"))
     assert cached == ["GSPC.csv", "IXIC.csv", "RUT.csv"]
+
+
+def test_a_corrupt_cache_file_is_logged_once(fetching, fake_fred, caplog):
+    run_job(fetching)
+    cached = fetching.cache_dir / "fred" / "DGS10.csv"
+    cached.write_bytes(cached.read_bytes()[:-20])
+    caplog.clear()
+
+    run_job(fetching)
+
+    notes = [m for m in caplog.messages if "does not match its checksum" in m]
+    assert len(notes) == 1 and "fetched again in full" in notes[0]

@@ -166,6 +166,16 @@ def test_models_list_show_and_promote_from_the_cli(deployment, active, invoke):
     assert deployment.latest == "20990101-other\n"
 
 
+def test_models_show_prints_no_field_the_card_does_not_have(deployment, invoke):
+    version = deployment.latest.strip()
+    shown = invoke(deployment, "models", "show", version)
+    assert shown.exit_code == 0, shown.output
+    assert "None" not in shown.stdout and "created" not in shown.stdout
+    assert "data through     2026-08-21" in shown.stdout.splitlines()
+    listed = json.loads(invoke(deployment, "models", "list", "--format", "json").stdout)
+    assert listed[0]["data_through"] == "2026-08-21" and "created" not in listed[0]
+
+
 def test_unknown_and_path_like_versions_are_refused(deployment):
     for bad in ("nope", "../models", "LATEST", ".staging-x"):
         with pytest.raises(ModelArtifactError):

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from regime.config import ParallelSettings
 from regime.model.candidates import UNKNOWN, Candidate, CandidateRuns, GateRows
 from regime.model.selection import choose
 
@@ -82,8 +83,9 @@ def test_each_weeks_threshold_is_where_its_call_flips(embedded_dataset, project_
             ),
         }
     )
-    settings = project_settings.model_copy(update={"model": small})
-    run = walk_forward(embedded_dataset, settings, through=pd.Timestamp("1995-06-30"), n_jobs=1)
+    in_process = ParallelSettings(backend="sequential")
+    settings = project_settings.model_copy(update={"model": small, "parallel": in_process})
+    run = walk_forward(embedded_dataset, settings, through=pd.Timestamp("1995-06-30"))
     weeks = run.nested.predictions.loc["1985":"1995-06-30"]
     called = weeks["predicted"] == "risk_off"
     above = weeks["p_risk_off"] > weeks["threshold"]

@@ -202,6 +202,23 @@ def test_a_past_prediction_is_the_same_when_later_data_never_existed(
     assert all(status.last_observation <= day for status in full.data_through.values())
 
 
+@pytest.mark.parametrize(
+    ("day", "friday"), [("2020-03-25", "2020-03-20"), ("2008-10-16", "2008-10-10")]
+)
+def test_a_midweek_date_answers_the_complete_week_before_it_with_nothing_published_after_it(
+    day, friday, committed_model, embedded_data
+):
+    # The week holding `day` is not complete until its Friday: answering it would need a close
+    # published after `day`. So the answer is the Friday's before, exactly, on any later data.
+    asked = pd.Timestamp(day).date()
+    midweek = committed_model.predict_current(asked, data=embedded_data)
+    blind = committed_model.predict_current(asked, data=embedded_data.truncated(asked))
+    on_friday = committed_model.predict_current(pd.Timestamp(friday).date(), data=embedded_data)
+    assert midweek.as_of == friday
+    assert midweek == on_friday == blind
+    assert all(status.last_observation <= friday for status in midweek.data_through.values())
+
+
 @pytest.mark.parametrize("day", ["2008-09-26", "1998-07-24"])
 def test_a_past_prediction_is_the_same_when_every_later_observation_is_altered(
     day, committed_model, embedded_data

@@ -9,17 +9,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from regime.config import ParallelSettings
 from regime.model.schedule import judged_weeks, refit_schedule
 from regime.model.training_rows import Dataset
 from regime.model.walk_forward import walk_forward
 from regime.sources.market_data import MarketData
 
 CUT = pd.Timestamp("1992-06-26")
+IN_PROCESS = ParallelSettings(backend="sequential")
 
 
 @pytest.fixture(scope="module")
 def small_settings(project_settings):
-    """The project's settings with fewer candidates, so the walk-forward takes seconds."""
+    """The project's settings with fewer candidates, so the walk-forward takes seconds, run in
+    this process."""
     model = project_settings.model.model_copy(
         update={
             "families": {k: project_settings.model.families[k] for k in ("credit", "volatility")},
@@ -27,7 +30,7 @@ def small_settings(project_settings):
             "pool_from": (date(1950, 1, 1),),
         }
     )
-    return project_settings.model_copy(update={"model": model})
+    return project_settings.model_copy(update={"model": model, "parallel": IN_PROCESS})
 
 
 def altered_after(data: MarketData, cut: pd.Timestamp) -> MarketData:
@@ -41,8 +44,8 @@ def altered_after(data: MarketData, cut: pd.Timestamp) -> MarketData:
 def test_choices_and_calls_up_to_a_date_ignore_everything_after_it(embedded_data, small_settings):
     honest = Dataset.build(embedded_data, small_settings)
     rewritten = Dataset.build(altered_after(embedded_data, CUT), small_settings)
-    first = walk_forward(honest, small_settings, through=CUT, n_jobs=1)
-    second = walk_forward(rewritten, small_settings, through=CUT, n_jobs=1)
+    first = walk_forward(honest, small_settings, through=CUT)
+    second = walk_forward(rewritten, small_settings, through=CUT)
 
     assert [c.to_dict() for c in first.nested.choices] == [
         c.to_dict() for c in second.nested.choices
@@ -91,7 +94,7 @@ def test_a_calibrated_final_choice_fits_its_sigmoid_on_every_earlier_week(
     )
     settings = small_settings.model_copy(update={"model": model})
     dataset = Dataset.build(embedded_data, settings)
-    run = walk_forward(dataset, settings, through=CUT, n_jobs=1)
+    run = walk_forward(dataset, settings, through=CUT)
     assert run.final.entry.calibration == "sigmoid"
     assert run.final.entry_calibration.as_tuple() != (1.0, 0.0)
     judged = [c for c in run.nested.choices if c.entry_calibration.as_tuple() != (1.0, 0.0)]
