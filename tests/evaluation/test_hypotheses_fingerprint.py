@@ -13,12 +13,12 @@ import pytest
 
 from regime.config import Settings, bundled_root
 from regime.errors import ConfigError
-from regime.evaluation.hypotheses import (
+from regime.evaluation.hypotheses import read_hypotheses
+from regime.evaluation.hypotheses_fingerprint import (
     HYPOTHESES_FILE,
     SCRIPT,
     code_digest,
     hypotheses_fingerprint_status,
-    read_hypotheses,
 )
 from regime.model.training_rows import Dataset
 

@@ -72,20 +72,11 @@ def recession_chart(series: RecessionSeries, now: tuple[pd.Timestamp, float] | N
         _strip(called, p.index, series.called.to_numpy(), CALLED_COLOUR, None, "called")
         unknown = series.truth.isna().to_numpy()
         _strip(nber, p.index, series.truth.fillna(0).to_numpy() > 0.5, NBER_COLOUR, unknown, "NBER")
-        outside = (p.index < series.judged[0]) | (p.index > series.judged[1])
-        for a in (ax, called, nber):
-            for start, end in _runs(np.asarray(outside)):
-                a.axvspan(
-                    p.index[start] - HALF_WEEK,
-                    p.index[end] + HALF_WEEK,
-                    facecolor="none",
-                    edgecolor=OUTSIDE_EDGE,
-                    hatch=OUTSIDE_HATCH,
-                    lw=0,
-                )
+        _hatch_outside((ax, called, nber), series)
         nber.xaxis.set_major_locator(mdates.YearLocator(5))
         nber.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        nber.set_xlim(p.index[0] - HALF_WEEK, p.index[-1] + HALF_WEEK)
+        # A few weeks of room on the right, so this week's dot is not cut by the frame.
+        nber.set_xlim(p.index[0] - HALF_WEEK, p.index[-1] + pd.Timedelta(weeks=8))
         fig.legend(
             handles=_recession_legend(series, now),
             loc="lower center",
@@ -95,6 +86,22 @@ def recession_chart(series: RecessionSeries, now: tuple[pd.Timestamp, float] | N
         )
         fig.subplots_adjust(**TIME_MARGINS, top=0.93, bottom=0.2, hspace=0.25)
     return fig
+
+
+def _hatch_outside(axes: tuple[Axes, ...], series: RecessionSeries) -> None:
+    """Hatch the weeks before and after the judged span on every axis."""
+    weeks = series.p.index
+    outside = np.asarray((weeks < series.judged[0]) | (weeks > series.judged[1]))
+    for ax in axes:
+        for start, end in _runs(outside):
+            ax.axvspan(
+                weeks[start] - HALF_WEEK,
+                weeks[end] + HALF_WEEK,
+                facecolor="none",
+                edgecolor=OUTSIDE_EDGE,
+                hatch=OUTSIDE_HATCH,
+                lw=0,
+            )
 
 
 def _recession_legend(
@@ -193,23 +200,28 @@ def family_chart(history: FamilyHistory) -> Figure:
             color="#444444",
         )
         ax.grid(alpha=0.3)
-        states = history.state.to_numpy(dtype=str)
-        for state in np.unique(states):
-            for start, end in _runs(states == state):
-                strip.axvspan(
-                    value.index[start] - HALF_WEEK,
-                    value.index[end] + HALF_WEEK,
-                    color=STATE_COLOURS.get(state, GREY),
-                    lw=0,
-                )
-        strip.set_yticks([])
-        strip.set_ylabel("state", rotation=0, ha="right", va="center", fontsize=8.5)
+        _state_strip(strip, history.state)
         locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
         strip.xaxis.set_major_locator(locator)
         strip.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         strip.set_xlim(value.index[0] - HALF_WEEK, value.index[-1] + HALF_WEEK)
         fig.tight_layout(h_pad=0.3)
     return fig
+
+
+def _state_strip(ax: Axes, states: pd.Series) -> None:
+    """A row of weeks, each the colour of its state."""
+    values = states.to_numpy(dtype=str)
+    for state in np.unique(values):
+        for start, end in _runs(values == state):
+            ax.axvspan(
+                states.index[start] - HALF_WEEK,
+                states.index[end] + HALF_WEEK,
+                color=STATE_COLOURS.get(state, GREY),
+                lw=0,
+            )
+    ax.set_yticks([])
+    ax.set_ylabel("state", rotation=0, ha="right", va="center", fontsize=8.5)
 
 
 def _limits(value: pd.Series, watch: float, stress: float) -> tuple[float, float]:
