@@ -57,7 +57,7 @@ def test_predictions_csv_has_the_specified_header_and_one_row_per_week(evaluate_
 def test_save_holds_the_json_output_and_every_model_week_by_week(evaluate_run: EvaluateRun):
     saved = json.loads(evaluate_run.saved.read_text(encoding="utf-8"))
     result = evaluate_run.result
-    assert (saved["format"], saved["version"]) == ("regime-evaluation", 2)
+    assert (saved["format"], saved["version"]) == ("regime-evaluation", 3)
     assert saved["evaluation"] == result
     n = result["n_weeks"]
     assert len(saved["weeks"]) == len(saved["label"]) == len(saved["refit"]) == n
