@@ -18,7 +18,7 @@ from .conftest import EvaluateRun, write_config
 
 METRIC_KEYS = {"balanced_accuracy", "macro_f1", "log_loss", "brier", "ece", "recall", "precision"}
 REGIME = [sys.executable, "-c", "from regime.cli import main; main()"]
-CSV_HEADER = "date,label,predicted,p_early_recovery,p_narrow_rally,p_neutral,p_risk_off"
+CSV_HEADER = "date,label,predicted,p_early_recovery,p_narrow_rally,p_neutral,p_risk_off,p_recession"
 BACKTEST_HEADER = (
     "date,strategy,spx,rut,fifty_fifty,cash,small_cap_weight,large_cap_weight,cash_weight,"
     "turnover,cost"
