@@ -77,11 +77,18 @@ class EmploymentSeries(_Frozen):
     unemployment_rate: SeriesId
     payrolls: SeriesId
     initial_claims: SeriesId
+    # Weekly continued claims, and the real-time Sahm rule (SAHMREALTIME: the unemployment
+    # rate's 3-month average above its 12-month low, as first published): the recession
+    # nowcast's labour inputs beside claims and payrolls.
+    continuing_claims: SeriesId = "CCSA"
+    sahm_realtime: SeriesId = "SAHMREALTIME"
 
 
 class MarketSeries(_Frozen):
     vix: SeriesId
     cash_rate: SeriesId
+    # The Chicago Fed's National Financial Conditions Index (weekly, from 1971).
+    financial_conditions: SeriesId = "NFCI"
 
 
 class SeriesRoles(_Frozen):
@@ -248,6 +255,120 @@ class ModelSettings(_Frozen):
         if not (self.regularisation and self.calibration and self.decision):
             raise ValueError("regularisation, calibration and decision each need one choice")
         return self
+
+
+DEFAULT_RECESSION_FAMILIES: dict[str, tuple[str, ...]] = {
+    "labour": (
+        "sahm_realtime_change_13w",
+        "claims_change",
+        "continuing_claims_change",
+        "payroll_growth",
+    ),
+    "curve": ("term_spread", "term_spread_52w_ago"),
+    "credit": ("baa_spread", "baa_spread_change_26w"),
+    "conditions": ("financial_conditions",),
+}
+# Inputs built from data that is revised after its first release (seasonal factors, benchmark
+# revisions, the NFCI's weekly re-estimation): the real-time variant leaves them out.
+DEFAULT_REVISED_INPUTS = (
+    "claims_change",
+    "continuing_claims_change",
+    "payroll_growth",
+    "financial_conditions",
+)
+
+
+class RecessionSettings(_Frozen):
+    """The recession nowcast (regime/macro/): P(the US economy is in an NBER recession)."""
+
+    # FRED's NBER recession indicator: the truth, one value per month (1: a recession month).
+    indicator: str = "USREC"
+    # Input families offered to the nested selection, each used whole or not at all.
+    families: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_RECESSION_FAMILIES)
+    )
+    revised_inputs: tuple[str, ...] = DEFAULT_REVISED_INPUTS
+    regularisation: tuple[PositiveFloat, ...] = (0.1, 1.0)
+    calibration: tuple[Calibration, ...] = ("none", "sigmoid")
+    # First week a training row may come from (claims start in 1967; a year of them first).
+    train_start: date = date(1968, 1, 5)
+    # The candidates' own walk-forward starts here; weeks are judged from first_test.
+    first_refit: date = date(1973, 1, 5)
+    first_test: date = date(1979, 1, 5)
+    # An expansion month's label is known once the next peak is announced or this many months
+    # have passed (no peak since 1980 was announced more than 12 months after it).
+    expansion_embargo_months: Annotated[int, Field(ge=0, le=120)] = 18
+    # Turning points before the NBER committee's first announcement in the table: their months
+    # are known this many months after them (the longest announcement lag since 1980 is 21).
+    early_embargo_months: Annotated[int, Field(ge=0, le=120)] = 24
+    # P(recession) at or above this is a recession call (timing and false-alarm tables).
+    call_threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RecessionSettings:
+        if not self.train_start < self.first_refit <= self.first_test:
+            raise ValueError("train_start < first_refit <= first_test is required")
+        if not (self.regularisation and self.calibration):
+            raise ValueError("regularisation and calibration each need one choice")
+        return self
+
+
+class BackdropFamily(_Frozen):
+    """How one macro family is read on a week (regime/macro/backdrop.py): its indicator, which
+    way is worse, and the thresholds, in the indicator's own units, of its watch and stress
+    states."""
+
+    # A column of the macro feature table (regime.features.table.macro_features).
+    indicator: str
+    higher_is_worse: bool = True
+    # The state is watch from `watch` and stress from `stress` on (at or beyond each, in the
+    # worse direction), calm before.
+    watch: float
+    stress: float
+    # A 13-week change no larger than this (in the indicator's units) reads steady.
+    tolerance: Annotated[float, Field(ge=0)]
+    # Shown beside the indicator without a state: a macro feature column, or a series role
+    # (e.g. `vix`) read as known on the week.
+    secondary: str | None = None
+
+    @model_validator(mode="after")
+    def _stress_is_beyond_watch(self) -> BackdropFamily:
+        if self.higher_is_worse and not self.watch < self.stress:
+            raise ValueError(
+                f"watch ({self.watch}) must be below stress ({self.stress}) when higher is worse"
+            )
+        if not self.higher_is_worse and not self.watch > self.stress:
+            raise ValueError(
+                f"watch ({self.watch}) must be above stress ({self.stress}) when lower is worse"
+            )
+        return self
+
+
+DEFAULT_BACKDROP_FAMILIES: dict[str, BackdropFamily] = {
+    "labour": BackdropFamily(indicator="sahm_realtime", watch=0.3, stress=0.5, tolerance=0.1),
+    "credit": BackdropFamily(
+        indicator="baa_spread", watch=2.5, stress=3.0, tolerance=0.15, secondary="high_yield_oas"
+    ),
+    "curve": BackdropFamily(
+        indicator="term_spread", higher_is_worse=False, watch=0.5, stress=0.0, tolerance=0.3
+    ),
+    "conditions": BackdropFamily(
+        indicator="financial_conditions", watch=0.0, stress=1.0, tolerance=0.1, secondary="vix"
+    ),
+}
+
+
+class BackdropSettings(_Frozen):
+    """The macro backdrop shown beside every prediction: each family's reading on the week.
+
+    Presentation only: it changes no feature and no model, so it is not in LEARNING_SECTIONS
+    and changing a threshold never renames a model version.
+    """
+
+    # In the order they are shown.
+    families: dict[str, BackdropFamily] = Field(
+        default_factory=lambda: dict(DEFAULT_BACKDROP_FAMILIES)
+    )
 
 
 class OutlookSettings(_Frozen):
@@ -436,6 +557,8 @@ class Settings(_Frozen):
     model: ModelSettings = ModelSettings()
     walk_forward: WalkForwardSettings = WalkForwardSettings()
     outlook: OutlookSettings = OutlookSettings()
+    recession: RecessionSettings = RecessionSettings()
+    backdrop: BackdropSettings = BackdropSettings()
     paths: PathSettings = PathSettings()
     history: HistorySettings = HistorySettings()
     fetch: FetchSettings = FetchSettings()
@@ -456,7 +579,13 @@ class Settings(_Frozen):
 
     @property
     def fred_series(self) -> tuple[str, ...]:
-        """Every FRED series id the product uses, in config order."""
+        """Every FRED series id the product uses, in config order: the inputs, then the
+        recession truth (fetched and embedded like them, but never a feature)."""
+        return (*self.input_series, self.recession.indicator)
+
+    @property
+    def input_series(self) -> tuple[str, ...]:
+        """The FRED series the features read (their staleness is what a prediction reports)."""
         return tuple(dict.fromkeys(self.series.by_role().values()))
 
     @property
@@ -524,6 +653,7 @@ LEARNING_SECTIONS = (
     "model",
     "walk_forward",
     "outlook",
+    "recession",
 )
 
 

@@ -72,6 +72,7 @@ def test_another_tool_imports_regime_and_gets_a_typed_prediction(deployment, tmp
         "week_age_days",
         "model",
         "outlook",
+        "macro",
     }
     assert prediction["model"]["version"] == out["card_version"]
     assert prediction["regime"] in prediction["probabilities"]

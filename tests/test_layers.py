@@ -14,10 +14,22 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "regime"
 
 # In data-flow order; a module may import from its own stage and the ones before it.
-STAGES = ("sources", "rulebook", "features", "labels", "model", "evaluation", "job", "cli")
+STAGES = (
+    "sources",
+    "rulebook",
+    "features",
+    "learning",
+    "labels",
+    "macro",
+    "model",
+    "evaluation",
+    "job",
+    "cli",
+)
 # Modules at the root that every stage may use and that import no stage.
 FOUNDATION = (
     "atomic",
+    "bootstrap",
     "clock",
     "config",
     "constants",

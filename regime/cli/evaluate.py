@@ -129,6 +129,7 @@ def save_evaluation(evaluation: Evaluation, settings: Settings, path: Path) -> N
 def render_table(result: dict[str, Any]) -> str:
     from regime.evaluation.allocation_tables import allocation_lines
     from regime.evaluation.outlook_tables import outlook_lines
+    from regime.evaluation.recession_tables import recession_lines
     from regime.evaluation.summary import (
         COMPARISON_HEADERS,
         comparison_lines,
@@ -155,6 +156,8 @@ def render_table(result: dict[str, Any]) -> str:
         *comparison_lines(result),
         "",
         *ablation_lines(result),
+        "",
+        *recession_lines(result),
         "",
         *outlook_lines(result),
         "",

@@ -41,12 +41,14 @@ def history_command(since: datetime | None, fmt: str, config_path: Path | None) 
 def render_table(rows: list[HistoryRow]) -> str:
     if not rows:
         return "no predictions recorded"
-    lines = [f"{'week':<12}{'regime':<16}{'conf.':>6}{'lead':>6}{'bear':>6}  {'model':<20}change"]
+    header = f"{'week':<12}{'regime':<16}{'conf.':>6}{'lead':>6}{'bear':>6}{'rec.':>6}"
+    lines = [f"{header}  {'model':<20}change"]
     for row in rows:
         change = f"<- from {row.changed_from}" if row.changed_from else ""
         lines.append(
             f"{row.as_of:<12}{row.regime:<16}{row.confidence:>6.0%}"
-            f"{_percent(row.small_caps_lead):>6}{_percent(row.bear_market_starts):>6}  "
+            f"{_percent(row.small_caps_lead):>6}{_percent(row.bear_market_starts):>6}"
+            f"{_percent(row.p_recession):>6}  "
             f"{row.model_version:<20}{change}".rstrip()
         )
     return "\n".join(lines)
@@ -72,6 +74,8 @@ def render_csv(rows: list[HistoryRow]) -> str:
             "recorded_at",
             "small_caps_lead",
             "bear_market_starts",
+            "p_recession",
+            "macro_states",
         ]
     )
     for row in rows:
@@ -88,6 +92,8 @@ def render_csv(rows: list[HistoryRow]) -> str:
                 row.recorded_at,
                 "" if row.small_caps_lead is None else f"{row.small_caps_lead:.6f}",
                 "" if row.bear_market_starts is None else f"{row.bear_market_starts:.6f}",
+                "" if row.p_recession is None else f"{row.p_recession:.6f}",
+                " ".join(f"{k}={v}" for k, v in (row.macro_states or {}).items()),
             ]
         )
     return out.getvalue()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from regime.cli._common import config_option, format_option, model_option, settings_from
+from regime.cli._macro_text import macro_lines
 from regime.clock import today
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def render_text(p: RegimePrediction, asked: date | None = None) -> str:
         every = len(p.data_through) > 1 and set(p.stale) >= set(p.data_through)
         names = f"all {len(p.stale)} input series" if every else ", ".join(p.stale)
         lines.append(f"  stale today (older than their cadence allows): {names}")
+    lines += macro_lines(p.macro)
     if p.outlook is not None:
         lines += render_outlook(p.outlook)
     fitted = p.model.get("fitted", "final model")

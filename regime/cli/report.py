@@ -35,12 +35,21 @@ from regime.cli.evaluate import run_with_progress
     help="A saved evaluation (`regime evaluate --save PATH`) to draw instead of running one; "
     "refused if it was made with other settings or on other data.",
 )
+@click.option(
+    "--hypotheses",
+    "hypotheses_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The saved run of the pre-registered hypotheses (`python benchmarks/hypotheses.py "
+    "--save PATH`) for the macro panel; default: the checkout's docs/macro/hypotheses.json.",
+)
 @model_option
 @quiet_option
 @config_option
 def report_command(
     out_dir: Path,
     evaluation_path: Path | None,
+    hypotheses_path: Path | None,
     model_path: Path | None,
     quiet: bool,
     config_path: Path | None,
@@ -50,12 +59,15 @@ def report_command(
     The call comes from the active model (or --model). The evaluation below it is read from
     --evaluation PATH when given (seconds, charts only: needs the [report] extra); without it,
     the whole walk-forward evaluation runs first, as `regime evaluate` does (minutes; needs
-    [eval] too).
+    [eval] too). The macro panel's hypotheses come from --hypotheses PATH, else the checkout's
+    docs/macro/hypotheses.json; a run made on other data, settings or code is marked as older.
     """
     needed = REPORT_MODULES if evaluation_path is not None else (*EVAL_MODULES, *REPORT_MODULES)
     require_extra("report", "report", needed)
     from datetime import UTC, datetime
 
+    from regime.config import bundled_root
+    from regime.evaluation.hypotheses import HYPOTHESES_FILE, read_hypotheses
     from regime.evaluation.report import (
         build_report,
         now_of,
@@ -68,6 +80,10 @@ def report_command(
     from regime.sources.market_data import load_market_data
 
     settings = settings_from(config_path)
+    if hypotheses_path is None and (bundled_root() / HYPOTHESES_FILE).is_file():
+        hypotheses_path = bundled_root() / HYPOTHESES_FILE
+    # Read first: a file that is not a run fails before minutes of evaluation.
+    hypotheses = read_hypotheses(hypotheses_path) if hypotheses_path is not None else None
     data = load_market_data(settings)
     generated = datetime.now(UTC)
     model = load_model(model_path, settings)
@@ -78,7 +94,9 @@ def report_command(
         evaluation = run_with_progress(settings, data, "evaluating", enabled=not quiet)
         dataset, record = evaluation.dataset, record_of(evaluation, settings)
     now = now_of(settings, data, generated, dataset=dataset, model=model)
-    report = build_report(record, now, settings)
+    if hypotheses is not None:
+        hypotheses = hypotheses.checked(dataset, settings)
+    report = build_report(record, now, settings, hypotheses)
     if report.note:
         click.echo(f"warning: {report.note}", err=True)
     written = write_report(report, out_dir)

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from regime.bootstrap import Units
 from regime.config import Settings
 from regime.constants import REGIMES
-from regime.evaluation.bootstrap import Units
 from regime.evaluation.compare import ModelRun, differences
 from regime.evaluation.periods import short_scores
 from regime.model.candidates import Candidate

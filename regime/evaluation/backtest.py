@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from regime.bootstrap import bootstrap_interval
 from regime.config import Settings
 from regime.evaluation.allocation import (
     PolicyChoice,
     choose_policies,
     chosen_targets,
 )
-from regime.evaluation.bootstrap import bootstrap_interval
 from regime.evaluation.performance import (
     calendar_years,
     drawdown_path,

@@ -11,8 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from regime.config import Settings
-from regime.evaluation.bootstrap import (
+from regime.bootstrap import (
     Units,
     balanced_accuracy_rows,
     balanced_accuracy_units,
@@ -21,6 +20,7 @@ from regime.evaluation.bootstrap import (
     mean_rows,
     mean_units,
 )
+from regime.config import Settings
 from regime.metrics import weekly_log_loss
 
 

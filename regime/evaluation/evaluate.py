@@ -37,6 +37,7 @@ from regime.evaluation.peer_refits import (
     run_block_peers,
 )
 from regime.evaluation.periods import period_scores
+from regime.evaluation.recession import RecessionEvaluation, evaluate_recession
 from regime.evaluation.simulation import asset_returns
 from regime.features.known import known_on
 from regime.metrics import classification_scores, detection
@@ -91,6 +92,8 @@ class Evaluation:
     refits: int
     dataset: Dataset = field(repr=False)
     walk_forward: WalkForward = field(repr=False)
+    # The recession nowcast against its peers (None: the dataset has no nowcast inputs).
+    recession: RecessionEvaluation | None = None
 
     @property
     def period(self) -> tuple[str, str]:
@@ -113,6 +116,7 @@ class Evaluation:
             "outlook": self.outlook,
             "backtest": self.backtest.to_dict(),
             "peer_details": self.peer_details,
+            "recession": None if self.recession is None else self.recession.summary,
         }
 
     def predictions(self) -> pd.DataFrame:
@@ -122,6 +126,9 @@ class Evaluation:
         frame = ours.proba.set_axis(PROBA_COLUMNS, axis=1)
         frame.insert(0, "predicted", ours.predicted)
         frame.insert(0, "label", self.truth)
+        if self.walk_forward.recession is not None:
+            # Each week's out-of-sample P(recession), as the nowcast's walk-forward gave it.
+            frame["p_recession"] = self.walk_forward.recession.probability.reindex(frame.index)
         frame.index.name = "date"
         return frame
 
@@ -147,9 +154,11 @@ def evaluate(data: MarketData, settings: Settings, progress: Progress | None = N
         ablated = beside.submit(variant_runs, run, dataset, settings, truth.index)
         drawdown = beside.submit(drawdown_rebound_run, inputs, settings, blocks)
         outlook_ablated = beside.submit(outlook_variants, run, settings)
+        recession = beside.submit(_recession, dataset, run, settings)
         found = run_block_peers(inputs, settings, blocks, _share(progress, 1, 2))
         variants, (drawdown_calls, drawdown_chosen) = ablated.result(), drawdown.result()
         outlook_ablations = outlook_ablated.result()
+        recession_evaluation = recession.result()
     runs = _model_runs(dataset, ours, variants[STATE_ONLY], drawdown_calls, found)
     scores = {name: _scores(truth, model, settings) for name, model in runs.items()}
     calls = {name: model.predicted for name, model in runs.items()}
@@ -182,7 +191,16 @@ def evaluate(data: MarketData, settings: Settings, progress: Progress | None = N
         refits=len(blocks),
         dataset=dataset,
         walk_forward=run,
+        recession=recession_evaluation,
     )
+
+
+def _recession(
+    dataset: Dataset, run: WalkForward, settings: Settings
+) -> RecessionEvaluation | None:
+    if dataset.recession is None or run.recession is None:
+        return None
+    return evaluate_recession(dataset.recession, run.recession, settings)
 
 
 def _model_runs(

@@ -21,12 +21,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.stats import rankdata
 
+from regime.bootstrap import (
+    Interval,
+    Statistic,
+    bootstrap_interval,
+    difference_rows,
+    skill_rows,
+)
+from regime.bootstrap import auroc_rows as bootstrap_auroc_rows
 from regime.config import Settings
-from regime.evaluation.bootstrap import Interval, Statistic, bootstrap_interval
 from regime.metrics import weekly_log_loss
 from regime.model.horizons import Target
+
+__all__ = ["difference_rows", "skill_rows"]
 
 
 def weekly_brier(truth: pd.Series, proba: pd.DataFrame, target: Target) -> NDArray[np.float64]:
@@ -83,19 +91,7 @@ def reliability(
 
 def auroc_rows(truth: pd.Series, proba: pd.DataFrame) -> Statistic:
     """A statistic: the AUROC of P(event) in each resample (Mann-Whitney, ties count half)."""
-    event = (truth.to_numpy() == 1).astype(float)
-    score = proba[1].to_numpy(dtype=float)
-
-    def statistic(rows: np.ndarray) -> np.ndarray:
-        y = event[rows]
-        ranks = rankdata(score[rows], axis=1)
-        positives = y.sum(axis=1)
-        negatives = y.shape[1] - positives
-        u = (ranks * y).sum(axis=1) - positives * (positives + 1) / 2
-        pairs = positives * negatives
-        return np.asarray(np.divide(u, pairs, out=np.full(len(y), 0.5), where=pairs > 0))
-
-    return statistic
+    return bootstrap_auroc_rows((truth.to_numpy() == 1).astype(float), proba[1].to_numpy(float))
 
 
 def block_weeks(target: Target, settings: Settings) -> int:
@@ -113,17 +109,6 @@ def interval(statistic: Statistic, n: int, target: Target, settings: Settings) -
         seed=ev.seed,
         confidence=ev.confidence,
     )
-
-
-def skill_rows(ours: NDArray[np.float64], theirs: NDArray[np.float64]) -> Statistic:
-    """A statistic: 1 - mean(ours) / mean(theirs) over each resample (a skill score)."""
-    return lambda rows: 1 - ours[rows].mean(axis=1) / theirs[rows].mean(axis=1)
-
-
-def difference_rows(ours: NDArray[np.float64], theirs: NDArray[np.float64]) -> Statistic:
-    """A statistic: mean(ours - theirs) over each resample."""
-    gap = ours - theirs
-    return lambda rows: gap[rows].mean(axis=1)
 
 
 def _all(n: int) -> NDArray[np.int64]:

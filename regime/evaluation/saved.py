@@ -1,6 +1,6 @@
 """A whole evaluation as one JSON file (`regime evaluate --save PATH`), enough to draw a report.
 
-Format (`"format": "regime-evaluation"`, `"version": 2`), columns as lists on shared week axes:
+Format (`"format": "regime-evaluation"`, `"version": 3`), columns as lists on shared week axes:
 
 - `made_with`: what the evaluation describes, so a report can refuse a file from other settings
   or data: `config_hash` (the settings' fingerprint), `model_version` (the version `regime
@@ -17,10 +17,22 @@ Format (`"format": "regime-evaluation"`, `"version": 2`), columns as lists on sh
   evaluation's tables only;
 - `backtest`: `weeks` (its own axis), `equity` and `drawdown` ({strategy: list}), `weights`
   (the allocation's weights held each week, {asset: list}) and `signals` (the probabilities
-  its weights were decided from, on the decision weeks `signal_weeks`).
+  its weights were decided from, on the decision weeks `signal_weeks`);
+- `recession` (null for data without the nowcast's inputs): the nowcast's own `weeks`, from its
+  first out-of-sample week (1973) to the last week of data; on that axis `p_recession` (each
+  week's out-of-sample P(recession)) and `truth` (the week's NBER month: 1 recession, 0
+  expansion, null where the NBER had not dated the month by the last week); `threshold` (the
+  call: P at or above it); `judged` (the first and last week the evaluation scores); and
+  `recessions`, each NBER recession that ends inside the axis as its `first` and `last` month
+  (YYYY-MM: the month after the peak, and the trough);
+- `backdrop` (null likewise): each macro family's reading over the last `BACKDROP_WEEKS` weeks
+  of data, on its own `weeks` axis: per family (the config's order) its `indicator`,
+  `higher_is_worse`, the `watch` and `stress` thresholds, and `value` and `state` week by week,
+  as known on each week (macro/backdrop.py `family_history`).
 
-Version 2 added `outlook` and the backtest's `weights` and `signals`, and renamed the timed
-strategy `allocation` (it was `regime_timed`, a different strategy).
+Version 3 added `recession` and `backdrop`. Version 2 added `outlook` and the backtest's
+`weights` and `signals`, and renamed the timed strategy `allocation` (it was `regime_timed`, a
+different strategy).
 
 Probabilities and levels are rounded to 6 decimals. The file is written atomically.
 """
@@ -38,10 +50,13 @@ from regime.evaluation.compare import ModelRun
 from regime.evaluation.evaluate import Evaluation
 from regime.evaluation.outlook_evaluation import TargetEvaluation
 from regime.evaluation.simulation import WEIGHT_COLUMNS
+from regime.macro.backdrop import family_history
 
 FORMAT = "regime-evaluation"
-VERSION = 2
+VERSION = 3
 DIGITS = 6
+# The report's "each family over the last two years".
+BACKDROP_WEEKS = 104
 
 
 def saved_evaluation(evaluation: Evaluation, settings: Settings) -> dict[str, Any]:
@@ -76,6 +91,8 @@ def saved_evaluation(evaluation: Evaluation, settings: Settings) -> dict[str, An
             "signal_weeks": _dates(backtest.signals.index),
             "signals": _columns(backtest.signals),
         },
+        "recession": _recession(evaluation, settings),
+        "backdrop": _backdrop(evaluation, settings),
     }
 
 
@@ -119,6 +136,52 @@ def _outlook(run: TargetEvaluation) -> dict[str, Any]:
 def _outcomes(run: TargetEvaluation, proba: pd.DataFrame) -> pd.DataFrame:
     """Every regime's probability, or an event's alone (the other outcome's is 1 minus it)."""
     return proba if run.target.kind == "regime" else proba[[1]]
+
+
+def _recession(evaluation: Evaluation, settings: Settings) -> dict[str, Any] | None:
+    inputs, run = evaluation.dataset.recession, evaluation.walk_forward.recession
+    if inputs is None or run is None or evaluation.recession is None:
+        return None
+    p = run.probability
+    weeks = pd.DatetimeIndex(p.index)
+    # A week whose month the NBER had not dated by the last week has no truth yet.
+    dated = inputs.truth.known_weeks(weeks, inputs.features.index[-1])
+    truth = dated.reindex(weeks)
+    return {
+        "weeks": _dates(weeks),
+        "p_recession": _columns(p.to_frame("p"))["p"],
+        "truth": [None if pd.isna(v) else int(v) for v in truth],
+        "threshold": settings.recession.call_threshold,
+        "judged": list(evaluation.recession.summary["span"]),
+        "recessions": [
+            {"first": f"{r.peak + pd.DateOffset(months=1):%Y-%m}", "last": f"{r.trough:%Y-%m}"}
+            for r in inputs.truth.recessions
+            if r.trough >= weeks[0].to_period("M").to_timestamp()
+        ],
+    }
+
+
+def _backdrop(evaluation: Evaluation, settings: Settings) -> dict[str, Any] | None:
+    inputs = evaluation.dataset.recession
+    if inputs is None:
+        return None
+    # `backdrop_inputs` is the nowcast's macro table plus the secondary figures; a family's
+    # history reads its indicator alone, a column of that table, so the table is enough.
+    features = inputs.features
+    weeks = features.index[-BACKDROP_WEEKS:]
+    history = family_history(features, weeks, settings)
+    families = {}
+    for name, family in settings.backdrop.families.items():
+        rows = history[history["family"] == name]
+        families[name] = {
+            "indicator": family.indicator,
+            "higher_is_worse": family.higher_is_worse,
+            "watch": family.watch,
+            "stress": family.stress,
+            "value": _columns(rows[["value"]])["value"],
+            "state": rows["state"].astype(str).tolist(),
+        }
+    return {"weeks": _dates(weeks), "families": families}
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, list[float | None]]:

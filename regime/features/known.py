@@ -14,7 +14,7 @@ from regime.sources.market_data import MarketData
 
 # How often each series is observed decides how stale it may get before it counts as missing.
 _CADENCE = {"employment_report": "monthly"}
-_WEEKLY_SERIES_ROLES = ("initial_claims",)
+_WEEKLY_SERIES_ROLES = ("initial_claims", "continuing_claims", "financial_conditions")
 _MONTHLY_SERIES_ROLES = ("baa_yield",)
 
 

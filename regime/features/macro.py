@@ -26,6 +26,9 @@ def rate_features(data: MarketData, settings: Settings, rows: pd.DatetimeIndex) 
     for weeks in settings.features.change_weeks:
         for role, series in known.items():
             out[f"{role}_change_{weeks}w"] = series.diff(weeks)
+    # An inverted curve has led recessions by about a year (the NY Fed's probit reads the
+    # spread 12 months earlier): the nowcast sees the spread of 52 weekly rows before.
+    out["term_spread_52w_ago"] = out["term_spread"].shift(52)
     return pd.DataFrame(out, index=rows)
 
 
@@ -42,12 +45,17 @@ def credit_features(data: MarketData, settings: Settings, rows: pd.DatetimeIndex
     high_yield = zscore(known_on(settings, data, credit.high_yield_oas, rows), f.zscore_weeks)
     daily = known_on(settings, data, credit.baa_spread, rows)
     monthly = known_on(settings, data, credit.baa_yield, rows, monthly_baa_spread(data, settings))
-    baa = zscore(daily.fillna(monthly), f.zscore_weeks)
+    baa_spread = daily.fillna(monthly)
+    baa = zscore(baa_spread, f.zscore_weeks)
     out = {"credit_spread_zscore": high_yield.fillna(baa)}
     for weeks in f.change_weeks:
         out[f"credit_spread_zscore_change_{weeks}w"] = high_yield.diff(weeks).fillna(
             baa.diff(weeks)
         )
+    # The level in percentage points, comparable across decades (the z-score is not): one
+    # series from 1962, which the recession nowcast reads.
+    out["baa_spread"] = baa_spread
+    out["baa_spread_change_26w"] = baa_spread.diff(26)
     return pd.DataFrame(out, index=rows)
 
 
@@ -82,6 +90,10 @@ def employment_features(
     claims_log = np.log(claims.rolling(f.claims_average_weeks).mean())
     weeks = f.claims_change_weeks
     claims_above_low = claims_log - claims_log.rolling(52).min()
+    continued = data[emp.continuing_claims]
+    continued_log = np.log(continued.rolling(f.claims_average_weeks).mean())
+    continued_above_low = continued_log - continued_log.rolling(52).min()
+    sahm = known_on(settings, data, emp.sahm_realtime, rows)
     out = {
         "unemployment_sahm_gap": known_on(
             settings, data, emp.unemployment_rate, rows, sahm_gap.dropna()
@@ -93,8 +105,28 @@ def employment_features(
         "claims_above_low": known_on(
             settings, data, emp.initial_claims, rows, claims_above_low.dropna()
         ),
+        "continuing_claims_above_low": known_on(
+            settings, data, emp.continuing_claims, rows, continued_above_low.dropna()
+        ),
+        "continuing_claims_change": known_on(
+            settings, data, emp.continuing_claims, rows, continued_log.diff(weeks).dropna()
+        ),
+        "sahm_realtime": sahm,
+        # Levels stay high long after a recession ends (unemployment peaks after the trough);
+        # the direction is what turns at both ends. Rows are weekly, so 13 rows back is the
+        # value a quarter ago, as known then.
+        "sahm_realtime_change_13w": sahm.diff(13),
     }
     return pd.DataFrame(out, index=rows)
+
+
+def conditions_features(
+    data: MarketData, settings: Settings, rows: pd.DatetimeIndex
+) -> pd.DataFrame:
+    """The Chicago Fed's financial conditions index as known on each row (positive: tighter
+    than average). It is re-estimated every week, so its history is revised data."""
+    nfci = known_on(settings, data, settings.series.market.financial_conditions, rows)
+    return pd.DataFrame({"financial_conditions": nfci}, index=rows)
 
 
 def _monthly(series: pd.Series) -> pd.Series:

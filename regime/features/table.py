@@ -13,7 +13,12 @@ from datetime import date
 import pandas as pd
 
 from regime.config import Settings
-from regime.features.macro import credit_features, employment_features, rate_features
+from regime.features.macro import (
+    conditions_features,
+    credit_features,
+    employment_features,
+    rate_features,
+)
 from regime.features.market import index_closes, market_features
 from regime.features.publication import fridays, latest_week, week_ending
 from regime.features.state import state_features
@@ -45,15 +50,32 @@ def build_features(
     symbol = index or settings.indices.small_cap
     rows = weekly_rows(data, settings, as_of, symbol)
     closes = index_closes(data, settings, rows, symbol).dropna()
-    macro_rows = _macro_rows(rows, settings)
     parts = [
         market_features(data, settings, rows, symbol),
-        rate_features(data, settings, macro_rows).reindex(rows),
-        credit_features(data, settings, macro_rows).reindex(rows),
-        employment_features(data, settings, macro_rows).reindex(rows),
+        macro_features(data, settings, rows),
         state_features(closes, settings.labels).reindex(rows),
     ]
     table = pd.concat(parts, axis=1)
+    table.index.name = "date"
+    return table
+
+
+def macro_features(data: MarketData, settings: Settings, rows: pd.DatetimeIndex) -> pd.DataFrame:
+    """The macro columns (rates, credit, labour, financial conditions) of every row in `rows`,
+    each using only what was public on its date; the same whichever index a table describes.
+
+    The recession nowcast reads these from 1968, long before the small cap's first close.
+    """
+    if len(rows) == 0:
+        return pd.DataFrame(index=rows)
+    macro_rows = _macro_rows(rows, settings)
+    parts = [
+        rate_features(data, settings, macro_rows),
+        credit_features(data, settings, macro_rows),
+        employment_features(data, settings, macro_rows),
+        conditions_features(data, settings, macro_rows),
+    ]
+    table = pd.concat(parts, axis=1).reindex(rows)
     table.index.name = "date"
     return table
 

@@ -60,6 +60,9 @@ class HistoryRow:
     # P(small caps lead) and P(a bear market starts) from the prediction's outlook, if any.
     small_caps_lead: float | None = None
     bear_market_starts: float | None = None
+    # The recession nowcast's P(recession) and each macro family's state (None before macro).
+    p_recession: float | None = None
+    macro_states: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +77,8 @@ class HistoryRow:
             "changed_from": self.changed_from,
             "small_caps_lead": self.small_caps_lead,
             "bear_market_starts": self.bear_market_starts,
+            "p_recession": self.p_recession,
+            "macro_states": self.macro_states,
         }
 
 
@@ -200,6 +205,7 @@ def read_history(path: Path, since: date | None = None) -> list[HistoryRow]:
     for as_of, version, regime, confidence, proba, stale, recorded_at, whole in raw:
         changed = previous if previous is not None and previous != regime else None
         lead, bear = _event_probabilities(whole)
+        p_recession, states = _macro(whole)
         rows.append(
             HistoryRow(
                 as_of,
@@ -212,6 +218,8 @@ def read_history(path: Path, since: date | None = None) -> list[HistoryRow]:
                 changed,
                 lead,
                 bear,
+                p_recession,
+                states,
             )
         )
         previous = regime
@@ -232,6 +240,20 @@ def _event_probabilities(prediction_json: str) -> tuple[float | None, float | No
         return float(event["probability"]) if isinstance(event, dict) else None
 
     return probability("small_caps_lead"), probability("bear_market_starts")
+
+
+def _macro(prediction_json: str) -> tuple[float | None, dict[str, str] | None]:
+    """P(recession) and the family states from a recorded prediction (None before macro)."""
+    try:
+        macro = json.loads(prediction_json).get("macro")
+        if not isinstance(macro, dict):
+            return None, None
+        recession = macro.get("recession")
+        p = float(recession["probability"]) if isinstance(recession, dict) else None
+        states = {str(f["family"]): str(f["state"]) for f in macro.get("families") or []}
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return None, None
+    return p, states or None
 
 
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:

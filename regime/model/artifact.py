@@ -35,8 +35,9 @@ CARD_NAME = "card.json"
 CARD_TEXT_NAME = "card.md"
 LATEST_NAME = "LATEST"
 PACKAGE = "regime"
-# 2: a JSON artifact of a SplitGateClassifier and its walk-forward models. 1: skops/joblib.
-CARD_FORMAT = 2
+# 3: adds the recession nowcast's models and record. 2: a JSON artifact of a SplitGateClassifier
+# and its walk-forward models. 1: skops/joblib.
+CARD_FORMAT = 3
 # Libraries whose version changes can change what a saved model computes (the features).
 CHECKED_LIBRARIES = ("scikit-learn", "numpy", "pandas")
 

@@ -21,15 +21,14 @@ from numpy.typing import NDArray
 
 from regime.config import Calibration, Gate, Settings
 from regime.constants import RISK_OFF
-from regime.model.calibration import IDENTITY, Sigmoid, fit_sigmoid
-from regime.model.classifier import fit_gate, gate_probability
+from regime.learning.calibration import IDENTITY, Sigmoid, calibrate_walk_forward
+from regime.learning.choice import UNKNOWN
+from regime.learning.logistic import fit_gate, gate_probability
 from regime.model.schedule import Refit
 from regime.model.training_rows import SIDE_COLUMN, Dataset, IndexHistory, model_columns
 from regime.workers import run_chunked
 
 Progress = Callable[[int, int], None]
-# Target codes in the per-refit arrays: not a training row (unknown, provisional, too early).
-UNKNOWN = -1
 
 
 @dataclass(frozen=True, order=True)
@@ -197,24 +196,11 @@ def _raw_series_task(
 def calibrated_series(
     raw: pd.Series, rows: GateRows, settings: Settings, schedule: list[Refit]
 ) -> tuple[pd.Series, dict[pd.Timestamp, Sigmoid]]:
-    """`raw`, each block recalibrated by a sigmoid fitted on the weeks before its refit.
-
-    Those weeks were predicted by earlier refits and are judged by the labels known at this
-    refit. Until `calibration_min_weeks` of them exist, the block is left raw.
-    """
-    out = raw.copy()
-    maps: dict[pd.Timestamp, Sigmoid] = {}
-    values = raw.to_numpy()
-    for refit in schedule:
-        target = rows.own.targets[refit.date]
-        past = (rows.own.dates <= refit.date) & (target != UNKNOWN) & ~np.isnan(values)
-        sigmoid = IDENTITY
-        if past.sum() >= settings.model.calibration_min_weeks:
-            sigmoid = fit_sigmoid(values[past], target[past])
-        maps[refit.date] = sigmoid
-        block = rows.own.dates.isin(refit.block) & ~np.isnan(values)
-        out.iloc[np.flatnonzero(block)] = sigmoid(values[block])
-    return out, maps
+    """`raw`, each block recalibrated by a sigmoid fitted on the weeks before its refit, judged
+    by the labels known at that refit (learning/calibration.py)."""
+    return calibrate_walk_forward(
+        raw, rows.own.targets, schedule, settings.model.calibration_min_weeks
+    )
 
 
 @dataclass(frozen=True)

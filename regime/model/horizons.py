@@ -14,7 +14,8 @@ import pandas as pd
 from regime.config import Settings
 from regime.constants import REGIMES
 
-Kind = Literal["regime", "leadership", "bear_start"]
+# "recession": the recession nowcast, an event of the week itself (scored like the outlook's).
+Kind = Literal["regime", "leadership", "bear_start", "recession"]
 EVENT_CLASSES = (0, 1)
 
 
@@ -31,6 +32,7 @@ class Target:
             "regime": f"regime_{self.weeks}w",
             "leadership": f"small_caps_lead_{self.weeks}w",
             "bear_start": f"bear_start_{self.weeks}w",
+            "recession": "recession",
         }[self.kind]
 
     @property

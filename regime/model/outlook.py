@@ -22,7 +22,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from regime.config import Settings
-from regime.model.classifier import ConstantGate, StandardizedLogistic
+from regime.learning.choice import lowest_loss
+from regime.learning.logistic import ConstantGate, StandardizedLogistic
 from regime.model.horizons import Target, outlook_proba, outlook_targets
 from regime.model.schedule import Refit
 from regime.model.training_rows import Dataset, final_labels
@@ -243,15 +244,9 @@ class Judge:
         or before it, and its outcome was settled by then)."""
         judged = self.weeks.isin(self.settled[refit].index) & (self.weeks <= refit)
         pool = sorted(offered, key=lambda c: (len(c.families), c.C))
-        best, best_loss, weeks = pool[0], np.inf, 0
-        for candidate in pool:
-            values = self.loss[candidate][judged]
-            values = values[~np.isnan(values)]
-            if len(values) < settings.model.selection_min_weeks:
-                continue
-            loss = float(values.mean())
-            if loss < best_loss - 1e-12:
-                best, best_loss, weeks = candidate, loss, len(values)
+        best, _, weeks = lowest_loss(
+            pool, self.loss.__getitem__, judged, settings.model.selection_min_weeks
+        )
         return OutlookChoice(refit, best, weeks)
 
 

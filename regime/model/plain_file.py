@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regime.model.calibration import Sigmoid
+from regime.learning.calibration import Sigmoid
+from regime.learning.schedule import Refit
+from regime.macro.nowcast import NowcastCandidate, NowcastChoice, NowcastRun
 from regime.model.candidates import Candidate, CandidateRuns, GateRows, IndexRows
 from regime.model.horizons import Target
 from regime.model.outlook import OutlookCandidate, OutlookChoice, TargetRun
-from regime.model.schedule import Refit
 from regime.model.selection import Choice, Nested
 from regime.model.walk_forward import WalkForward
 
@@ -49,6 +50,9 @@ _CLASSES: dict[str, type] = {
         Target,
         OutlookCandidate,
         OutlookChoice,
+        NowcastRun,
+        NowcastCandidate,
+        NowcastChoice,
     )
 }
 # String columns and indexes are stored as fixed-width unicode arrays, never as objects.

@@ -21,9 +21,11 @@ from regime.config import Settings, load_settings
 from regime.constants import REGIMES, RISK_OFF
 from regime.errors import ModelArtifactError, StaleDataError, UsageError
 from regime.features.known import cadence
-from regime.features.publication import latest_week, publication_dates, week_ending
-from regime.features.table import build_features
+from regime.features.publication import fridays, latest_week, publication_dates, week_ending
+from regime.features.table import build_features, macro_features
 from regime.freshness import Freshness, freshness
+from regime.macro.backdrop import backdrop_inputs, macro_backdrop
+from regime.macro.prediction import MacroBackdrop, StoredNowcasts, recession_nowcast
 from regime.model.artifact import latest_version, load_artifact
 from regime.model.card_settings import differences, settings_of_card
 from regime.model.classifier import SplitGateClassifier
@@ -96,11 +98,14 @@ class RegimePrediction:
     week_age_days: int
     model: dict[str, str]
     outlook: Outlook | None = None
+    # The recession nowcast and the macro families' readings (None: a model without them).
+    macro: MacroBackdrop | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (lists, not tuples): what `json.loads` gives back."""
         out = _lists(asdict(self))
         assert isinstance(out, dict)
+        out["macro"] = None if self.macro is None else self.macro.to_dict()
         return out
 
 
@@ -156,6 +161,7 @@ class RegimeModel:
         card: dict[str, Any],
         settings: Settings,
         config_differences: tuple[str, ...] = (),
+        recession: StoredNowcasts | None = None,
     ) -> None:
         self.final = final
         # The walk-forward's models as stored: read only when a past week asks for one.
@@ -164,6 +170,7 @@ class RegimeModel:
         self.settings = settings
         # Learning settings of the config that differ from the model's own (card_settings.py).
         self.config_differences = config_differences
+        self.recession = recession
 
     @property
     def feature_names(self) -> list[str]:
@@ -251,6 +258,7 @@ class RegimeModel:
         used = self._used_observations(data, week)
         outlook = _outlook(period, features.loc[[week]], self.settings)
         fresh = self._freshness(week, used, today or clock_today())
+        macro = self._macro(data, week)
         return RegimePrediction(
             as_of=week.date().isoformat(),
             regime=regime,
@@ -267,7 +275,21 @@ class RegimeModel:
                 "fitted": period.name,
             },
             outlook=outlook,
+            macro=macro,
         )
+
+    def _macro(self, data: MarketData, week: pd.Timestamp) -> MacroBackdrop | None:
+        """The week's recession nowcast, from the macro inputs as known that week."""
+        if self.recession is None:
+            return None
+        r = self.settings.recession
+        inputs = macro_features(data, self.settings, fridays(r.train_start, week))
+        card = self.card.get("recession") or {}
+        nowcast = recession_nowcast(
+            self.recession, inputs, week, r.call_threshold, card.get("record")
+        )
+        table = backdrop_inputs(data, self.settings, week.date(), macro=inputs)
+        return MacroBackdrop(nowcast, macro_backdrop(table, week, self.settings).readings)
 
     def _week(self, data: MarketData, as_of: date | None) -> pd.Timestamp:
         """The latest week (`as_of` None), or the latest complete week on or before `as_of`.
@@ -308,7 +330,7 @@ class RegimeModel:
     def _inputs(self) -> tuple[str, ...]:
         """The series a prediction reads (pooled indices only train)."""
         indices = (self.settings.indices.small_cap, self.settings.indices.large_cap)
-        return (*self.settings.fred_series, *indices)
+        return (*self.settings.input_series, *indices)
 
     def _used_observations(self, data: MarketData, week: pd.Timestamp) -> dict[str, pd.Timestamp]:
         used = {}
@@ -455,7 +477,25 @@ def load_model(path: str | Path | None = None, settings: Settings | None = None)
     walk = payload.get("walk_forward")
     if not isinstance(walk, list) or not all(isinstance(p, dict) and "start" in p for p in walk):
         raise ModelArtifactError(_unreadable(version_dir, "no walk-forward models"))
-    return RegimeModel(final, walk, card, trained, differences(trained, current))
+    return RegimeModel(
+        final,
+        walk,
+        card,
+        trained,
+        differences(trained, current),
+        _nowcasts(payload.get("recession")),
+    )
+
+
+def _nowcasts(data: Any) -> StoredNowcasts | None:
+    """The stored recession nowcasts, None when the model has none."""
+    if data is None:
+        return None
+    try:
+        return StoredNowcasts.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        why = f"{type(exc).__name__}: {exc}"
+        raise ModelArtifactError(_unreadable("recession nowcast", why)) from None
 
 
 def _readable(data: Any, name: str) -> PeriodModel:

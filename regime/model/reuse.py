@@ -86,10 +86,7 @@ def fingerprint(dataset: Dataset, settings: Settings) -> str:
     """A hash of the data, the learning settings, the package's code and the libraries."""
     from importlib.metadata import PackageNotFoundError, version
 
-    digest = hashlib.sha256()
-    for frame in _frames(dataset):
-        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-        digest.update(",".join(map(str, frame.columns)).encode())
+    digest = hashlib.sha256(data_fingerprint(dataset).encode())
     digest.update(settings.fingerprint().encode())  # blind to the order keys are written in
     for source in sorted(PACKAGE_DIR.rglob("*.py")):
         digest.update(source.read_bytes())
@@ -101,10 +98,26 @@ def fingerprint(dataset: Dataset, settings: Settings) -> str:
     return digest.hexdigest()[:24]
 
 
+def data_fingerprint(dataset: Dataset) -> str:
+    """A hash of every table derived from the data (features, closes, labels, nowcast inputs)."""
+    digest = hashlib.sha256()
+    for frame in _frames(dataset):
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        digest.update(",".join(map(str, frame.columns)).encode())
+    return digest.hexdigest()[:24]
+
+
 def _frames(dataset: Dataset) -> list[pd.DataFrame]:
     frames = [dataset.features, dataset.closes, dataset.labels, dataset.total_returns]
     for history in dataset.pooled:
         frames += [history.features, history.closes]
+    if dataset.recession is not None:
+        truth = dataset.recession.truth
+        frames += [
+            dataset.recession.features,
+            truth.recession.to_frame(),
+            truth.known_from.to_frame(),
+        ]
     return frames
 
 

@@ -21,13 +21,12 @@ from numpy.typing import NDArray
 
 from regime.config import Decision, Gate, Settings
 from regime.constants import REGIMES, RISK_OFF
-from regime.model.calibration import Sigmoid
+from regime.learning.calibration import Sigmoid
+from regime.learning.choice import binary_log_loss_weekly, lowest_loss
 from regime.model.candidates import UNKNOWN, Candidate, CandidateRuns, GateRows
 from regime.model.decision import decide
 from regime.model.schedule import Refit
 from regime.model.training_rows import Dataset
-
-_CLIP = 1e-6
 
 
 @dataclass(frozen=True)
@@ -212,18 +211,13 @@ def _best_by_log_loss(
     settings: Settings,
 ) -> tuple[Candidate, float, int]:
     """The pool's lowest-log-loss candidate on past weeks (its loss and weeks judged); the
-    simplest one, with no weeks judged, if none has enough weeks."""
-    best, best_loss, weeks = pool[0], np.inf, 0
-    for candidate in pool:
-        values = runs.series[candidate].to_numpy()
-        judged = past & ~np.isnan(values)
-        n = int(judged.sum())
-        if n < settings.model.selection_min_weeks:
-            continue
-        loss = binary_log_loss(values[judged], target[judged])
-        if loss < best_loss - 1e-12:
-            best, best_loss, weeks = candidate, loss, n
-    return best, best_loss, weeks
+    simplest one, with no weeks judged, if none has enough weeks (learning/choice.py)."""
+    return lowest_loss(
+        pool,
+        lambda c: binary_log_loss_weekly(runs.series[c].to_numpy(), target),
+        past,
+        settings.model.selection_min_weeks,
+    )
 
 
 def _best_rule(
@@ -313,11 +307,6 @@ def _prior(rows: GateRows, refit: pd.Timestamp, dataset: Dataset) -> dict[str, f
 
 def _prior_array(prior: dict[str, float]) -> NDArray[np.float64]:
     return np.array([prior[r] for r in REGIMES], dtype=float)
-
-
-def binary_log_loss(p: NDArray[np.float64], y: NDArray[np.int8]) -> float:
-    q = np.clip(p, _CLIP, 1 - _CLIP)
-    return float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
 
 
 def balanced_accuracy(truth: NDArray[np.str_], calls: NDArray[np.str_]) -> float:

@@ -11,7 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from regime.model.classifier import ConstantGate, SplitGateClassifier, StandardizedLogistic
+from regime.learning.logistic import gate_from_dict, gate_to_dict
+from regime.model.classifier import SplitGateClassifier
+
+__all__ = ["classifier_from_dict", "classifier_to_dict", "gate_from_dict", "gate_to_dict"]
 
 _PARAMS = (
     "side_feature",
@@ -73,39 +76,6 @@ def classifier_from_dict(data: dict[str, Any]) -> SplitGateClassifier:
     model.entry_gate_ = gate_from_dict(data["entry_gate"])
     model.exit_gate_ = gate_from_dict(data["exit_gate"])
     return model
-
-
-def gate_to_dict(gate: Any) -> dict[str, Any]:
-    if isinstance(gate, ConstantGate):
-        return {"kind": "constant", "probability": gate.probability, "n_features": gate.n_features}
-    return {
-        "kind": "logistic",
-        "C": float(gate.C),
-        "max_iter": int(gate.max_iter),
-        "classes": [c.item() if isinstance(c, np.generic) else c for c in gate.classes_],
-        "median": [float(v) for v in gate.median_],
-        "mean": [float(v) for v in gate.mean_],
-        "scale": [float(v) for v in gate.scale_],
-        "coef": [[float(v) for v in row] for row in gate.coef_],
-        "intercept": [float(v) for v in gate.intercept_],
-        "n_features": int(gate.n_features_in_),
-    }
-
-
-def gate_from_dict(data: dict[str, Any]) -> Any:
-    if data["kind"] == "constant":
-        return ConstantGate(float(data["probability"]), int(data["n_features"]))
-    if data["kind"] != "logistic":
-        raise ValueError(f"unknown gate kind {data['kind']!r}")
-    gate = StandardizedLogistic(C=float(data["C"]), max_iter=int(data["max_iter"]))
-    gate.classes_ = np.asarray(data["classes"])
-    gate.median_ = np.asarray(data["median"], dtype=float)
-    gate.mean_ = np.asarray(data["mean"], dtype=float)
-    gate.scale_ = np.asarray(data["scale"], dtype=float)
-    gate.coef_ = np.asarray(data["coef"], dtype=float)
-    gate.intercept_ = np.asarray(data["intercept"], dtype=float)
-    gate.n_features_in_ = int(data["n_features"])
-    return gate
 
 
 def _plain(value: Any) -> Any:

@@ -16,6 +16,10 @@ import pandas as pd
 
 from regime.config import Settings
 from regime.constants import REGIMES, RISK_OFF
+from regime.macro.nowcast import NowcastChoice, NowcastInputs, NowcastRun
+from regime.macro.nowcast import fit_choice as fit_nowcast_choice
+from regime.macro.prediction import StoredNowcast, StoredNowcasts
+from regime.macro.record import nowcast_record
 from regime.metrics import classification_scores, detection
 from regime.model.artifact import CARD_FORMAT, PACKAGE, library_versions
 from regime.model.classifier import SplitGateClassifier
@@ -57,6 +61,8 @@ class TrainedModel:
     card: dict[str, Any]
     walk_forward: WalkForward
     predictions: pd.DataFrame
+    # The recession nowcast's final and walk-forward models (None: no nowcast inputs).
+    recession: StoredNowcasts | None = None
 
     def payload(self) -> dict[str, Any]:
         """The artifact's content: plain data (see serialize.py and predict.PeriodModel).
@@ -89,6 +95,7 @@ class TrainedModel:
                 }
                 for m in self.refit_models
             ],
+            "recession": None if self.recession is None else self.recession.to_dict(),
         }
 
 
@@ -132,9 +139,35 @@ def train_model(
         for i, choice in enumerate(run.nested.choices)
     ]
     predictions = run.predictions(dataset, settings)
+    recession = None
+    if dataset.recession is not None and run.recession is not None:
+        say("fitting the recession nowcast's models")
+        recession = stored_nowcasts(dataset.recession, run.recession, settings)
     _, y = training_rows(dataset, settings)
     card = model_card(settings, dataset, y, run, predictions)
-    return TrainedModel(model, outlook, refit_models, card, run, predictions)
+    return TrainedModel(model, outlook, refit_models, card, run, predictions, recession)
+
+
+def stored_nowcasts(inputs: NowcastInputs, run: NowcastRun, settings: Settings) -> StoredNowcasts:
+    """The nowcast's final model and each refit's, fitted on the months dated by their day."""
+
+    def stored(choice: NowcastChoice, name: str) -> StoredNowcast:
+        return StoredNowcast(
+            start=choice.refit,
+            families=choice.candidate.families,
+            columns=tuple(choice.candidate.columns(run.families)),
+            model=fit_nowcast_choice(inputs, run, choice, settings),
+            sigmoid=choice.sigmoid,
+            floor=settings.model.min_probability,
+            name=name,
+        )
+
+    return StoredNowcasts(
+        final=stored(run.final, "final model"),
+        walk_forward=tuple(
+            stored(c, f"walk-forward refit {c.refit.date().isoformat()}") for c in run.choices
+        ),
+    )
 
 
 def _outlook_model(
@@ -278,4 +311,19 @@ def model_card(
             **walk_forward_summary(dataset, settings, predictions),
             "refits": [choice.to_dict() for choice in run.nested.choices],
         },
+        "recession": _recession_card(dataset, run, settings),
+    }
+
+
+def _recession_card(
+    dataset: Dataset, run: WalkForward, settings: Settings
+) -> dict[str, Any] | None:
+    """The nowcast's final choice, every refit's, and its out-of-sample record."""
+    if dataset.recession is None or run.recession is None:
+        return None
+    nowcast = run.recession
+    return {
+        "choice": {**nowcast.final.to_dict(), "candidates_offered": len(nowcast.series)},
+        "record": nowcast_record(dataset.recession, nowcast, settings),
+        "refits": [choice.to_dict() for choice in nowcast.choices],
     }

@@ -16,6 +16,7 @@ from regime.constants import REGIMES, RISK_OFF
 from regime.features.known import known_on
 from regime.features.table import build_features, weekly_index_closes, weekly_rows
 from regime.labels.hindsight import label_weeks
+from regime.macro.nowcast import NowcastInputs
 from regime.sources.market_data import MarketData
 
 
@@ -51,6 +52,8 @@ class Dataset:
     pooled: tuple[IndexHistory, ...] = ()
     # Weekly total-return levels (`small_cap`, `large_cap`) as known each week; may be empty.
     total_returns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The recession nowcast's macro inputs from 1968 and its NBER truth (None: not built).
+    recession: NowcastInputs | None = None
 
     @classmethod
     def build(cls, data: MarketData, settings: Settings) -> Dataset:
@@ -72,7 +75,8 @@ class Dataset:
                 for symbol in settings.indices.pooled
             )
         labels = label_weeks(closes, settings.labels)
-        return cls(features, closes, labels, pooled, total_returns)
+        recession = NowcastInputs.build(data, settings, rows[-1])
+        return cls(features, closes, labels, pooled, total_returns, recession)
 
     def histories(self, settings: Settings) -> tuple[IndexHistory, ...]:
         """The small cap (from `model.train_start`), then each pooled index."""

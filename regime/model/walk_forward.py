@@ -18,7 +18,8 @@ import pandas as pd
 
 from regime.config import Settings
 from regime.constants import REGIMES
-from regime.model.calibration import IDENTITY, Sigmoid, fit_sigmoid
+from regime.learning.calibration import IDENTITY, Sigmoid, fit_sigmoid
+from regime.macro.nowcast import NowcastRun, run_nowcast
 from regime.model.candidates import (
     UNKNOWN,
     Candidate,
@@ -47,6 +48,8 @@ class WalkForward:
     final: Choice
     # The outlook's targets, each walked forward and chosen the same way (see outlook.py).
     outlook: dict[str, TargetRun]
+    # The recession nowcast's own walk-forward (macro/nowcast.py); None without its inputs.
+    recession: NowcastRun | None = None
 
     def predictions(self, dataset: Dataset, settings: Settings) -> pd.DataFrame:
         """The nested calls on the judged weeks: `label`, `predicted`, `p_<regime>`, `refit`."""
@@ -82,7 +85,12 @@ def walk_forward(
     final = _with_full_calibration(final, runs, rows)
     rest = None if progress is None else (lambda d, n: progress(n + d, 2 * n))
     outlook = run_outlook(dataset, settings, schedule, today, rest)
-    return WalkForward(schedule, rows, runs, nested, final, outlook)
+    recession = (
+        None
+        if dataset.recession is None
+        else run_nowcast(dataset.recession, settings, through=through)
+    )
+    return WalkForward(schedule, rows, runs, nested, final, outlook, recession)
 
 
 def judged(predictions: pd.DataFrame, dataset: Dataset, settings: Settings) -> pd.DataFrame:

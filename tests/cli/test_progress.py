@@ -94,6 +94,7 @@ def test_train_on_a_terminal_never_prints_stage_text_on_the_bar_line(fast_traini
         "- building features and labels",
         "- walk-forward: every candidate at every refit",
         "- fitting the final model and the walk-forward's own models",
+        "- fitting the recession nowcast's models",
     ]
     assert [line for line in lines if "refits [" in line and "- " in line.split("]")[-1]] == []
     assert any(line.startswith("  refits [") and line.endswith("done") for line in lines)

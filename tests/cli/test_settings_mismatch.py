@@ -13,6 +13,7 @@ import yaml
 from regime.config import load_settings
 from regime.errors import SettingsMismatchError
 from regime.model.card_settings import differences, mismatch_message
+from tests.deployment import COMMITTED_VERSION
 
 EDITED = "labels.bear_decline: model 0.2, config 0.25"
 
@@ -53,7 +54,7 @@ def test_predict_warns_in_one_line_naming_the_setting_that_changed(on_a_fresh_da
     done = on_a_fresh_day.regime("predict")
     assert done.returncode == 0, done.stderr
     [line] = said(done.stderr)
-    assert line.startswith("warning: model 20260814-efafbabd was trained with other settings")
+    assert line.startswith(f"warning: model {COMMITTED_VERSION} was trained with other settings")
     assert EDITED in line and "run `regime train`" in line
     assert done.stdout.startswith("Week ending 2026-08-21: ")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regime.evaluation.bootstrap import (
+from regime.bootstrap import (
     Units,
     balanced_accuracy_rows,
     balanced_accuracy_units,

@@ -18,7 +18,7 @@ from .conftest import EvaluateRun, write_config
 
 METRIC_KEYS = {"balanced_accuracy", "macro_f1", "log_loss", "brier", "ece", "recall", "precision"}
 REGIME = [sys.executable, "-c", "from regime.cli import main; main()"]
-CSV_HEADER = "date,label,predicted,p_early_recovery,p_narrow_rally,p_neutral,p_risk_off"
+CSV_HEADER = "date,label,predicted,p_early_recovery,p_narrow_rally,p_neutral,p_risk_off,p_recession"
 BACKTEST_HEADER = (
     "date,strategy,spx,rut,fifty_fifty,cash,small_cap_weight,large_cap_weight,cash_weight,"
     "turnover,cost"
@@ -57,7 +57,7 @@ def test_predictions_csv_has_the_specified_header_and_one_row_per_week(evaluate_
 def test_save_holds_the_json_output_and_every_model_week_by_week(evaluate_run: EvaluateRun):
     saved = json.loads(evaluate_run.saved.read_text(encoding="utf-8"))
     result = evaluate_run.result
-    assert (saved["format"], saved["version"]) == ("regime-evaluation", 2)
+    assert (saved["format"], saved["version"]) == ("regime-evaluation", 3)
     assert saved["evaluation"] == result
     n = result["n_weeks"]
     assert len(saved["weeks"]) == len(saved["label"]) == len(saved["refit"]) == n

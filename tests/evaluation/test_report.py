@@ -64,10 +64,12 @@ def test_a_saved_evaluation_gives_the_same_page_as_a_fresh_one(
 
 def test_the_page_is_self_contained_and_every_section_is_there(saved_report: Path):
     page = (saved_report / "report.html").read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == len(list(saved_report.glob("*.png"))) == 6
+    # Six charts of the regime call; the macro panel's P(recession) and one per macro family.
+    assert page.count("data:image/png;base64,") == len(list(saved_report.glob("*.png"))) == 11
     assert 'src="http' not in page and "<script" not in page
     for heading in (
         "Now: week ending",
+        "The economy: the recession nowcast and the macro backdrop",
         "The last two years, week by week",
         "Findings",
         "Bear market by bear market (13)",
@@ -78,7 +80,7 @@ def test_the_page_is_self_contained_and_every_section_is_there(saved_report: Pat
         "confidence bin",
     ):
         assert heading in page, heading
-    assert page.index("Now: week ending") < page.index("Findings")
+    assert page.index("Now: week ending") < page.index("The economy:") < page.index("Findings")
 
 
 def test_the_now_block_names_the_call_the_version_and_the_data_through_date(
@@ -172,5 +174,5 @@ def test_the_page_loads_in_headless_chromium_with_every_chart(saved_report: Path
     shot = tmp_path / "page.png"
     checked = check_page(saved_report / "report.html", str(chromium()), screenshot=shot)
     assert checked.problems() == []
-    assert checked.images == checked.decoded == 6
+    assert checked.images == checked.decoded == 11
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -74,7 +74,16 @@ def test_since_keeps_the_change_seen_from_before_it(recorded, invoke):
 
 def test_table_and_csv(recorded, invoke):
     table = invoke(recorded, "history").stdout.splitlines()
-    assert table[0].split() == ["week", "regime", "conf.", "lead", "bear", "model", "change"]
+    assert table[0].split() == [
+        "week",
+        "regime",
+        "conf.",
+        "lead",
+        "bear",
+        "rec.",
+        "model",
+        "change",
+    ]
     assert table[3].endswith("<- from neutral")
 
     rows = list(csv.DictReader(io.StringIO(invoke(recorded, "history", "--format", "csv").stdout)))

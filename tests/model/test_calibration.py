@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from regime.model.calibration import IDENTITY, fit_sigmoid, logit
+from regime.learning.calibration import IDENTITY, fit_sigmoid, logit
 
 
 def test_a_known_distortion_is_recovered():

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from regime.model.calibration import logit
-from regime.model.classifier import SplitGateClassifier, StandardizedLogistic, fit_gate
+from regime.learning.calibration import logit
+from regime.learning.logistic import StandardizedLogistic, fit_gate
+from regime.model.classifier import SplitGateClassifier
 from regime.model.serialize import classifier_from_dict, classifier_to_dict
 
 

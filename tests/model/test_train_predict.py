@@ -30,6 +30,7 @@ PREDICTION_KEYS = {
     "week_age_days",
     "model",
     "outlook",
+    "macro",
 }
 
 
@@ -104,6 +105,32 @@ def test_the_walk_forward_models_answer_exactly_as_the_walk_forward_did(
         assert pd.Timestamp(answer.model["trained_through"]) < week
 
 
+def test_the_stored_nowcasts_answer_exactly_as_the_nowcasts_walk_forward_did(
+    retrained, committed_model, embedded_data
+):
+    walk = retrained.walk_forward.recession.probability
+    for day in ("1981-11-06", "2001-03-30", "2008-10-10", "2020-04-03"):
+        week = pd.Timestamp(day)
+        nowcast = committed_model.predict_current(week.date(), data=embedded_data).macro.recession
+        assert nowcast.probability == pytest.approx(walk.loc[week], abs=1e-12)
+        assert nowcast.fitted.startswith("walk-forward refit")
+        assert pd.Timestamp(nowcast.fitted.split()[-1]) < week
+
+
+def test_every_prediction_carries_the_recession_nowcast_and_each_familys_reading(
+    committed_model, embedded_data
+):
+    macro = committed_model.predict_current(data=embedded_data).to_dict()["macro"]
+    assert 0 <= macro["recession"]["probability"] <= 1
+    assert macro["recession"]["record"]["auroc"] > 0.5
+    assert [f["family"] for f in macro["families"]] == ["labour", "credit", "curve", "conditions"]
+    autumn_2008 = committed_model.predict_current(
+        pd.Timestamp("2008-10-10").date(), data=embedded_data
+    ).macro
+    assert autumn_2008.recession.call
+    assert autumn_2008.families[0].state == "stress"
+
+
 def test_the_card_records_what_a_user_needs_to_trust_the_model(committed_model):
     card = committed_model.card
     for key in (
@@ -171,6 +198,7 @@ def test_a_past_prediction_is_the_same_when_later_data_never_existed(
     )
     assert full.probabilities == blind.probabilities
     assert full.regime == blind.regime
+    assert full.macro == blind.macro
     assert all(status.last_observation <= day for status in full.data_through.values())
 
 
@@ -204,6 +232,7 @@ def test_a_past_prediction_is_the_same_when_every_later_observation_is_altered(
     after = committed_model.predict_current(cut.date(), data=altered)
     assert honest.probabilities == after.probabilities and honest.regime == after.regime
     assert honest.model == after.model
+    assert honest.macro == after.macro
 
 
 @pytest.mark.parametrize(

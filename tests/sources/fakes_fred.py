@@ -38,6 +38,13 @@ NO_SUCH_SERIES = "Bad Request. The series does not exist."
 XML_HEAD = '<?xml version="1.0" encoding="utf-8" ?>\n'
 
 
+# FRED's USREC runs to the current month; the embedded copy ends in December 2025. The NBER
+# has announced no peak since February 2020, so FRED's months after the copy are 0.
+NO_RECESSION_SINCE_THE_COPY = pd.Series(
+    "0", index=[f"2026-{m:02d}-01" for m in range(1, 8)], dtype="string"
+)
+
+
 class FakeFred:
     """What the fake server serves, and a record of what it was asked.
 
@@ -72,7 +79,10 @@ class FakeFred:
         if not path.is_file():
             return None
         frame = pd.read_csv(path, dtype={"value": "string"})
-        return pd.Series(frame["value"].fillna(".").to_numpy(), index=frame["date"])
+        served = pd.Series(frame["value"].fillna(".").to_numpy(), index=frame["date"])
+        if series_id == "USREC":
+            served = pd.concat([served, NO_RECESSION_SINCE_THE_COPY])
+        return served
 
     def vintages(self, series_id: str) -> pd.DataFrame | None:
         if series_id in self.alfred:

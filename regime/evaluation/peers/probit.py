@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,9 +38,13 @@ class TermSpreadProbit:
     of risk_off weeks. With one outcome only in training, every probability is that share.
     """
 
+    def __init__(self, event: Any = RISK_OFF) -> None:
+        # The label that counts as the event: risk_off for the regime, 1 for a recession week.
+        self.event = event
+
     def fit(self, lagged_spread: pd.Series, labels: pd.Series) -> TermSpreadProbit:
         x = lagged_spread.reindex(labels.index).to_numpy(dtype=float)
-        y = (labels.to_numpy() == RISK_OFF).astype(float)
+        y = (labels.to_numpy() == self.event).astype(float)
         known = ~np.isnan(x)
         self.base_rate_ = float(y.mean()) if len(y) else 0.0
         self.params_ = np.array([np.nan, np.nan])

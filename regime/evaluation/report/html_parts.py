@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 # A cell that reads as a number (right-aligned); anything else is text (left-aligned).
-NUMBER = re.compile(r"^([-+]?[\d,]*\.?\d+(%| pt)?|-|\d+ / \d+|\d+/\d+)$")
+NUMBER = re.compile(r"^([-+]?[\d,]*\.?\d+(%| pt)?|-|-?\d+ / (-?\d+|-)|\d+/\d+)$")
 
 
 def esc(text: object) -> str:

@@ -18,6 +18,7 @@ from regime.config import Settings
 from regime.constants import REGIMES
 from regime.errors import ConfigError
 from regime.evaluation.evaluate import OURS, Evaluation
+from regime.evaluation.report.macro.series import FamilyHistory, RecessionSeries, backdrop_history
 from regime.evaluation.saved import FORMAT, VERSION, saved_evaluation
 
 
@@ -39,6 +40,10 @@ class EvaluationRecord:
     closes: pd.DataFrame
     equity: pd.DataFrame | None = field(default=None)
     drawdown: pd.DataFrame | None = field(default=None)
+    # The recession nowcast week by week, and each macro family's last two years (None: the
+    # evaluation had no nowcast inputs).
+    recession: RecessionSeries | None = field(default=None)
+    backdrop: tuple[FamilyHistory, ...] | None = field(default=None)
 
     @classmethod
     def from_dict(cls, saved: dict[str, Any]) -> EvaluationRecord:
@@ -74,6 +79,8 @@ class EvaluationRecord:
             proba=proba,
             ours=ours,
             closes=pd.DataFrame(saved["closes"], index=weeks, dtype=float),
+            recession=RecessionSeries.from_dict(saved["recession"]) if saved["recession"] else None,
+            backdrop=backdrop_history(saved["backdrop"]) if saved["backdrop"] else None,
             **series,
         )
 
@@ -105,7 +112,7 @@ def read_record(path: Path, settings: Settings, data_through: pd.Timestamp) -> E
 
 def check_made_with(saved: Any, path: Path, settings: Settings, data_through: pd.Timestamp) -> None:
     """Refuse a saved evaluation this report cannot honestly use (see `read_record`)."""
-    redo = f"rerun `regime evaluate --save {path}` with this --config"
+    redo = f"re-run `regime evaluate --save {path}` with this --config"
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         raise ConfigError(
             f"{path} is not a saved evaluation; write one with `regime evaluate --save`"
@@ -113,7 +120,7 @@ def check_made_with(saved: Any, path: Path, settings: Settings, data_through: pd
     if saved.get("version") != VERSION or not isinstance(saved.get("made_with"), dict):
         raise ConfigError(
             f"{path} is a saved evaluation of format {saved.get('version')}, this regime reads "
-            f"{VERSION}; {redo}"
+            f"format {VERSION} (with the recession nowcast and the macro backdrop); {redo}"
         )
     made = saved["made_with"]
     if made.get("config_hash") != settings.fingerprint():

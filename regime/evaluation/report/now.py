@@ -13,6 +13,8 @@ import pandas as pd
 
 from regime.config import Settings
 from regime.features.table import build_features
+from regime.macro.backdrop import backdrop_inputs, macro_backdrop
+from regime.macro.readings import Backdrop
 from regime.model.predict import RegimeModel, RegimePrediction, load_model
 from regime.model.training_rows import Dataset
 from regime.sources.market_data import MarketData
@@ -33,6 +35,9 @@ class Now:
     dataset: Dataset
     features: pd.DataFrame
     generated: datetime
+    # Each macro family's reading on the latest week, with the report's own thresholds (None:
+    # the dataset has no macro inputs).
+    backdrop: Backdrop | None = None
 
     @property
     def latest_week(self) -> pd.Timestamp:
@@ -52,12 +57,18 @@ def now_of(
     """
     model = model if model is not None else load_model(settings=settings)
     dataset = dataset if dataset is not None else Dataset.build(data, settings)
+    backdrop = None
+    if dataset.recession is not None:
+        week = dataset.closes.index[-1]
+        table = backdrop_inputs(data, settings, week.date(), macro=dataset.recession.features)
+        backdrop = macro_backdrop(table, week, settings)
     return Now(
         prediction=model.predict_current(data=data),
         model=model,
         dataset=dataset,
         features=build_features(data, model.settings),
         generated=generated,
+        backdrop=backdrop,
     )
 
 

@@ -16,11 +16,13 @@ from regime.config import Settings
 from regime.constants import REGIMES
 from regime.errors import RegimeError
 from regime.evaluation.evaluate import OURS
+from regime.evaluation.hypotheses import HypothesesRun
 from regime.evaluation.report import charts, sections
 from regime.evaluation.report.findings import findings
 from regime.evaluation.report.forward import HORIZONS, forward_by_call, levels
 from regime.evaluation.report.html_parts import bullets, esc, image
 from regime.evaluation.report.inputs import EvaluationRecord
+from regime.evaluation.report.macro.panel import macro_charts, macro_panel
 from regime.evaluation.report.now import Now, version_note
 from regime.evaluation.report.now_block import now_block
 from regime.evaluation.report.palette import png
@@ -42,8 +44,14 @@ class Report:
     note: str | None
 
 
-def build_report(record: EvaluationRecord, now: Now, settings: Settings) -> Report:
-    """The page for `record` (an evaluation) and `now` (today's call and data)."""
+def build_report(
+    record: EvaluationRecord,
+    now: Now,
+    settings: Settings,
+    hypotheses: HypothesesRun | None = None,
+) -> Report:
+    """The page for `record` (an evaluation), `now` (today's call and data) and `hypotheses`
+    (the saved run of H1-H4, None when there is none)."""
     result = record.result
     bins = settings.evaluation.ece_bins
     recent = recent_weeks(record, now, WEEKS)
@@ -75,9 +83,11 @@ def build_report(record: EvaluationRecord, now: Now, settings: Settings) -> Repo
             ),
             tight=False,
         )
+    pngs.update(macro_charts(record, now))
     found = findings(result)
     note = version_note(now, record.made_with["model_version"])
-    page = _page(record, now, recent, pngs, found, note, settings)
+    macro = macro_panel(record, now, pngs, hypotheses)
+    page = _page(record, now, recent, pngs, found, note, settings, macro)
     return Report(pngs, page, found, note)
 
 
@@ -89,6 +99,7 @@ def _page(
     found: list[str],
     note: str | None,
     settings: Settings,
+    macro: str | None,
 ) -> str:
     result = record.result
     bins = settings.evaluation.ece_bins
@@ -100,6 +111,7 @@ def _page(
     forward = forward_by_call(record.calls[OURS], measured, REGIMES, HORIZONS)
     body = [
         now_block(now, recent, note),
+        macro,
         "<h2 id='recent'>The last two years, week by week</h2>",
         image(pngs["recent"], "last 104 weeks: indices, P(risk_off), called and truth", "recent"),
         sections.sources_table(sources(recent), now.model.version),
@@ -184,4 +196,14 @@ summary{cursor:pointer;color:#0072B2}
 pre{font-size:.8em;overflow-x:auto;background:#fafafa;padding:8px}
 .note,.meta{color:#444;font-size:.9em} .warning{color:#a33;font-weight:bold}
 ul.event{margin:6px 0;padding-left:18px}
+h3{font-size:1.05em;margin:1.4em 0 .3em}
+.families{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:6px 28px}
+.families p{margin:0 0 10px;font-size:.92em}
+table.hypotheses{width:100%} table.hypotheses td,table.hypotheses th{vertical-align:top;
+text-align:left} table.hypotheses td:nth-child(2){width:22%}
+table.hypotheses td:nth-child(3){width:22%} table.hypotheses td:nth-child(5){width:42%}
+table.hypotheses p.note{margin:4px 0 0}
+.verdict{font-weight:bold;font-size:1.1em;border-bottom:4px solid;padding:0 4px}
+ul.differences{margin:0;padding-left:16px} ul.differences li.headline{font-size:1.05em}
+code{font-size:.9em;background:#f2f2f2;padding:0 3px}
 """

@@ -110,6 +110,37 @@ def mean_rows(values: np.ndarray) -> Statistic:
     return lambda rows: values[rows].mean(axis=1)
 
 
+def skill_rows(ours: NDArray[np.float64], theirs: NDArray[np.float64]) -> Statistic:
+    """A statistic: 1 - mean(ours) / mean(theirs) over each resample (a skill score)."""
+    return lambda rows: 1 - ours[rows].mean(axis=1) / theirs[rows].mean(axis=1)
+
+
+def difference_rows(ours: NDArray[np.float64], theirs: NDArray[np.float64]) -> Statistic:
+    """A statistic: mean(ours - theirs) over each resample."""
+    gap = ours - theirs
+    return lambda rows: gap[rows].mean(axis=1)
+
+
+def auroc_rows(event: NDArray[np.float64], score: NDArray[np.float64]) -> Statistic:
+    """A statistic: the AUROC of `score` for the 0/1 `event` in each resample (Mann-Whitney,
+    ties count half; 0.5 when a resample holds one class only)."""
+    from scipy.stats import rankdata  # here: scipy is heavy, and only scoring needs it
+
+    event = np.asarray(event, dtype=float)
+    score = np.asarray(score, dtype=float)
+
+    def statistic(rows: np.ndarray) -> np.ndarray:
+        y = event[rows]
+        ranks = rankdata(score[rows], axis=1)
+        positives = y.sum(axis=1)
+        negatives = y.shape[1] - positives
+        u = (ranks * y).sum(axis=1) - positives * (positives + 1) / 2
+        pairs = positives * negatives
+        return np.asarray(np.divide(u, pairs, out=np.full(len(y), 0.5), where=pairs > 0))
+
+    return statistic
+
+
 @dataclass(frozen=True)
 class Units:
     """The weeks cut into consecutive runs: each bear episode and each calm span between them.

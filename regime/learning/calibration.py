@@ -9,10 +9,15 @@ map (slope 1, intercept 0) is "no calibration".
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+
+from regime.learning.choice import UNKNOWN
+from regime.learning.schedule import Refit
 
 _CLIP = 1e-6
 # A whisper of ridge keeps the two-parameter fit finite when the log-odds separate the outcomes.
@@ -69,3 +74,32 @@ def sigmoid(z: ArrayLike) -> NDArray[np.float64]:
 def logit(p: ArrayLike) -> NDArray[np.float64]:
     q = np.clip(np.asarray(p, dtype=float), _CLIP, 1 - _CLIP)
     return np.asarray(np.log(q / (1 - q)), dtype=float)
+
+
+def calibrate_walk_forward(
+    raw: pd.Series,
+    targets: Mapping[pd.Timestamp, NDArray[np.int8]],
+    schedule: Sequence[Refit],
+    min_weeks: int,
+) -> tuple[pd.Series, dict[pd.Timestamp, Sigmoid]]:
+    """`raw` out-of-sample probabilities, each refit's block recalibrated by a sigmoid fitted on
+    the weeks before its refit.
+
+    Those weeks were predicted by earlier refits and are judged by the outcomes known at this
+    refit (`targets[refit.date]`, aligned with `raw`: 1, 0, or UNKNOWN). Until `min_weeks` of
+    them exist, the block is left as it is (the identity map).
+    """
+    out = raw.copy()
+    maps: dict[pd.Timestamp, Sigmoid] = {}
+    values = raw.to_numpy()
+    dates = raw.index
+    for refit in schedule:
+        target = targets[refit.date]
+        past = (dates <= refit.date) & (target != UNKNOWN) & ~np.isnan(values)
+        fitted = IDENTITY
+        if past.sum() >= min_weeks:
+            fitted = fit_sigmoid(values[past], target[past])
+        maps[refit.date] = fitted
+        block = dates.isin(refit.block) & ~np.isnan(values)
+        out.iloc[np.flatnonzero(block)] = fitted(values[block])
+    return out, maps
