@@ -31,10 +31,10 @@ import pandas as pd
 from regime.bootstrap import Units, bootstrap_interval, skill_rows
 from regime.config import Settings, load_settings
 from regime.constants import REGIMES
-from regime.evaluation.compare import ModelRun, differences
-from regime.evaluation.episodes import bear_markets
-from regime.evaluation.outlook_scores import block_weeks
-from regime.evaluation.periods import period_scores
+from regime.evaluation.calls.compare import ModelRun, differences
+from regime.evaluation.calls.episodes import bear_markets
+from regime.evaluation.calls.periods import period_scores
+from regime.evaluation.outlook.scores import block_weeks
 from regime.macro.nowcast import run_nowcast
 from regime.metrics import classification_scores, detection
 from regime.model.candidates import Candidate, GateRows, candidates, run_candidates

@@ -7,9 +7,13 @@ for type checkers. The package's own `__init__.py` is the public facade and may 
 from __future__ import annotations
 
 import ast
+import importlib
+import sys
 from pathlib import Path
 
 import pytest
+
+from regime.evaluation._moved import MOVED
 
 PACKAGE = Path(__file__).resolve().parents[1] / "regime"
 
@@ -104,3 +108,51 @@ def test_prediction_never_imports_the_labels():
             todo.extend(imported_modules(module) - {"regime"})
     assert "regime.model.predict" in seen and "regime.features.table" in seen
     assert sorted(m for m in seen if m.startswith("regime.labels")) == []
+
+
+# Inside evaluation, by question, each part importing only the ones before it: the shared tables,
+# the peers, the regime call, the outlook, the recession nowcast, the allocation, then what runs
+# and saves them all, then the report that shows them.
+EVALUATION_PARTS = (
+    "_moved",
+    "summary",
+    "peers",
+    "calls",
+    "outlook",
+    "recession",
+    "allocation",
+    "evaluate",
+    "saved",
+    "report",
+)
+EVALUATION = sorted(m for m in MODULES if m.startswith("regime.evaluation."))
+
+
+def evaluation_part(module: str) -> int:
+    return EVALUATION_PARTS.index(module.split(".")[2])
+
+
+def test_evaluation_is_laid_out_by_question():
+    folders = {p.name for p in (PACKAGE / "evaluation").iterdir() if p.is_dir()} - {"__pycache__"}
+    assert folders == {"calls", "recession", "outlook", "allocation", "peers", "report"}
+    assert {m.split(".")[2] for m in EVALUATION} <= set(EVALUATION_PARTS)
+
+
+@pytest.mark.parametrize("module", EVALUATION)
+def test_no_part_of_evaluation_imports_a_later_one(module):
+    inner = [m for m in imported_modules(module) if m.startswith("regime.evaluation.")]
+    later = sorted(m for m in inner if evaluation_part(m) > evaluation_part(module))
+    assert later == [], f"{module} imports a later part of evaluation"
+
+
+@pytest.mark.parametrize(
+    "old", sorted(__import__("regime.evaluation._moved").evaluation._moved.MOVED)
+)
+def test_a_moved_modules_old_path_still_imports_with_a_deprecation_warning(old):
+
+    sys.modules.pop(f"regime.evaluation.{old}", None)
+    with pytest.warns(DeprecationWarning, match=f"regime.evaluation.{old} moved to"):
+        alias = importlib.import_module(f"regime.evaluation.{old}")
+    target = importlib.import_module(f"regime.evaluation.{MOVED[old]}")
+    public = [name for name in vars(target) if not name.startswith("_")]
+    assert public and all(getattr(alias, name) is getattr(target, name) for name in public)

@@ -127,16 +127,16 @@ def save_evaluation(evaluation: Evaluation, settings: Settings, path: Path) -> N
 
 
 def render_table(result: dict[str, Any]) -> str:
-    from regime.evaluation.allocation_tables import allocation_lines
-    from regime.evaluation.outlook_tables import outlook_lines
-    from regime.evaluation.recession_tables import recession_lines
+    from regime.evaluation.allocation.tables import allocation_lines
+    from regime.evaluation.calls.tables import ablation_lines, bear_table, period_tables
+    from regime.evaluation.outlook.tables import outlook_lines
+    from regime.evaluation.recession.tables import recession_lines
     from regime.evaluation.summary import (
         COMPARISON_HEADERS,
         comparison_lines,
         comparison_rows,
         text_table,
     )
-    from regime.evaluation.tables import ablation_lines, bear_table, period_tables
 
     lines = [
         f"walk-forward {result['period'][0]} .. {result['period'][1]}: {result['n_weeks']} weeks, "

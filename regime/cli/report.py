@@ -67,7 +67,7 @@ def report_command(
     from datetime import UTC, datetime
 
     from regime.config import bundled_root
-    from regime.evaluation.hypotheses import HYPOTHESES_FILE, read_hypotheses
+    from regime.evaluation.recession.hypotheses import HYPOTHESES_FILE, read_hypotheses
     from regime.evaluation.report import (
         build_report,
         now_of,

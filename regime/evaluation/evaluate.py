@@ -18,17 +18,19 @@ import pandas as pd
 
 from regime.config import Settings
 from regime.constants import REGIMES
-from regime.evaluation.ablation import STATE_ONLY, ablation, family_choices, variant_runs
-from regime.evaluation.allocation import allocation_signals
-from regime.evaluation.backtest import BacktestResult, run_backtest
-from regime.evaluation.compare import ModelRun, compare_with_best_peer
-from regime.evaluation.episodes import bear_markets
-from regime.evaluation.outlook_evaluation import (
+from regime.evaluation.allocation.backtest import BacktestResult, run_backtest
+from regime.evaluation.allocation.signals import allocation_signals
+from regime.evaluation.allocation.simulation import asset_returns
+from regime.evaluation.calls.ablation import STATE_ONLY, ablation, family_choices, variant_runs
+from regime.evaluation.calls.compare import ModelRun, compare_with_best_peer
+from regime.evaluation.calls.episodes import bear_markets
+from regime.evaluation.calls.periods import period_scores
+from regime.evaluation.outlook.evaluation import (
     TargetEvaluation,
     evaluate_outlook,
     outlook_variants,
 )
-from regime.evaluation.peer_refits import (
+from regime.evaluation.peers.refits import (
     Block,
     BlockPeers,
     PeerInputs,
@@ -36,9 +38,7 @@ from regime.evaluation.peer_refits import (
     hmm_columns,
     run_block_peers,
 )
-from regime.evaluation.periods import period_scores
-from regime.evaluation.recession import RecessionEvaluation, evaluate_recession
-from regime.evaluation.simulation import asset_returns
+from regime.evaluation.recession.evaluation import RecessionEvaluation, evaluate_recession
 from regime.features.known import known_on
 from regime.metrics import classification_scores, detection
 from regime.model.reuse import reuse

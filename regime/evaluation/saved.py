@@ -46,10 +46,10 @@ import pandas as pd
 
 from regime.atomic import write_text_atomic
 from regime.config import Settings
-from regime.evaluation.compare import ModelRun
+from regime.evaluation.allocation.simulation import WEIGHT_COLUMNS
+from regime.evaluation.calls.compare import ModelRun
 from regime.evaluation.evaluate import Evaluation
-from regime.evaluation.outlook_evaluation import TargetEvaluation
-from regime.evaluation.simulation import WEIGHT_COLUMNS
+from regime.evaluation.outlook.evaluation import TargetEvaluation
 from regime.macro.backdrop import family_history
 
 FORMAT = "regime-evaluation"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from regime.config import Settings, bundled_root
-from regime.evaluation.hypotheses_fingerprint import SCRIPT, code_digest
+from regime.evaluation.recession.fingerprint import SCRIPT, code_digest
 from regime.model.reuse import data_fingerprint
 from regime.model.training_rows import Dataset
 

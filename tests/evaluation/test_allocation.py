@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from regime.config import BacktestSettings
-from regime.evaluation.allocation import (
+from regime.evaluation.allocation.backtest import STRATEGY, run_backtest
+from regime.evaluation.allocation.signals import (
     Policy,
     choose_policies,
     least_active,
     policy_grid,
 )
-from regime.evaluation.backtest import STRATEGY, run_backtest
 from regime.model.schedule import Refit
 
 N = 120

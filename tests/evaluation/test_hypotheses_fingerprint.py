@@ -13,13 +13,13 @@ import pytest
 
 from regime.config import Settings, bundled_root
 from regime.errors import ConfigError
-from regime.evaluation.hypotheses import read_hypotheses
-from regime.evaluation.hypotheses_fingerprint import (
+from regime.evaluation.recession.fingerprint import (
     HYPOTHESES_FILE,
     SCRIPT,
     code_digest,
     hypotheses_fingerprint_status,
 )
+from regime.evaluation.recession.hypotheses import read_hypotheses
 from regime.model.training_rows import Dataset
 
 from .hypotheses_payload import MODULES, fingerprint, payload

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regime.evaluation.outlook_peers import conditions, outlook_peer_proba
+from regime.evaluation.outlook.peers import conditions, outlook_peer_proba
 from regime.model.horizons import Target
 from regime.model.training_rows import Dataset
 

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from regime.constants import REGIMES
-from regime.evaluation.outlook_scores import (
+from regime.evaluation.outlook.scores import (
     auroc_rows,
     reliability,
     scores,

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from regime.constants import REGIMES
-from regime.evaluation.peer_refits import PeerInputs, block_peers, drawdown_rebound_run
 from regime.evaluation.peers import (
     DrawdownRebound,
     FilteredGaussianHMM,
@@ -17,6 +16,7 @@ from regime.evaluation.peers import (
 )
 from regime.evaluation.peers.hmm import forward_filter
 from regime.evaluation.peers.mapping import label_proba, regime_given_state
+from regime.evaluation.peers.refits import PeerInputs, block_peers, drawdown_rebound_run
 from regime.model.training_rows import Dataset
 
 SEED = 20240607

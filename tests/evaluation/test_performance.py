@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regime.evaluation.performance import (
+from regime.evaluation.allocation.performance import (
     calendar_years,
     drawdowns,
     max_drawdown,

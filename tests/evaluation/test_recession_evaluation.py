@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from regime.evaluation.recession import PROBABILISTIC
+from regime.evaluation.recession.evaluation import PROBABILISTIC
 
 from .conftest import EvaluateRun
 

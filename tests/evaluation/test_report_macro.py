@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from regime.config import Settings, load_settings
-from regime.evaluation.hypotheses import read_hypotheses
+from regime.evaluation.recession.hypotheses import read_hypotheses
 from regime.evaluation.report import Now, Report, build_report, now_of, read_record
 from regime.evaluation.report.check import check_page, chromium, section_screenshot
 from regime.evaluation.report.macro.hypotheses import hypotheses_section

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regime.evaluation.hypotheses import Difference, HypothesesRun, HypothesisResult
-from regime.evaluation.hypotheses_fingerprint import FingerprintStatus
+from regime.evaluation.recession.fingerprint import FingerprintStatus
+from regime.evaluation.recession.hypotheses import Difference, HypothesesRun, HypothesisResult
 from regime.evaluation.report.macro.charts import family_chart, recession_chart
 from regime.evaluation.report.macro.hypotheses import hypotheses_section
 from regime.evaluation.report.macro.panel import _short, _timing

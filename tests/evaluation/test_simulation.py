@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regime.evaluation.simulation import asset_returns, held_weights, simulate
+from regime.evaluation.allocation.simulation import asset_returns, held_weights, simulate
 
 WEEKS = pd.date_range("2001-01-05", periods=6, freq="W-FRI")
 

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from regime.evaluation.episodes import bear_markets
-from regime.evaluation.periods import period_scores, span_name
+from regime.evaluation.calls.episodes import bear_markets
+from regime.evaluation.calls.periods import period_scores, span_name
 
 WEEKS = pd.date_range("1999-11-05", periods=12, freq="W-FRI")
 #          Nov 5 ... Dec 31 1999 (9 weeks) | Jan 7 .. Jan 21 2000 (3 weeks)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regime.evaluation.simulation import asset_returns
+from regime.evaluation.allocation.simulation import asset_returns
 from regime.sources.snapshot import read_series_csv
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "market"

@@ -16,7 +16,7 @@ from regime.config import Settings
 from regime.constants import REGIMES
 from regime.errors import RegimeError
 from regime.evaluation.evaluate import OURS
-from regime.evaluation.hypotheses import HypothesesRun
+from regime.evaluation.recession.hypotheses import HypothesesRun
 from regime.evaluation.report import charts, sections
 from regime.evaluation.report.findings import findings
 from regime.evaluation.report.forward import HORIZONS, forward_by_call, levels

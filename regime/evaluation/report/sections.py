@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 
 from regime.constants import WEEKS_PER_YEAR
+from regime.evaluation.calls.tables import ablation_lines, period_tables
 from regime.evaluation.report.html_parts import bullets, esc, num, pct, table
 from regime.evaluation.summary import COMPARISON_HEADERS, comparison_lines, comparison_rows
-from regime.evaluation.tables import ablation_lines, period_tables
 
 
 def sources_table(runs: list[dict[str, Any]], version: str) -> str:

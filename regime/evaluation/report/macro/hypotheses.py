@@ -5,7 +5,7 @@ not match this checkout says so above the table."""
 
 from __future__ import annotations
 
-from regime.evaluation.hypotheses import (
+from regime.evaluation.recession.hypotheses import (
     HYPOTHESES_FILE,
     PARTS,
     RERUN,

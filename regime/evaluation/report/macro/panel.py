@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from regime.evaluation.hypotheses import HypothesesRun
-from regime.evaluation.recession import NOTES, PROBABILISTIC
+from regime.evaluation.recession.evaluation import NOTES, PROBABILISTIC
+from regime.evaluation.recession.hypotheses import HypothesesRun
 from regime.evaluation.report.html_parts import bullets, esc, image, num, pct, table
 from regime.evaluation.report.inputs import EvaluationRecord
 from regime.evaluation.report.macro.charts import STATE_COLOURS, family_chart, recession_chart

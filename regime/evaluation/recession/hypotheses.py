@@ -14,7 +14,7 @@ from typing import Any
 
 from regime.config import Settings
 from regime.errors import ConfigError
-from regime.evaluation.hypotheses_fingerprint import (
+from regime.evaluation.recession.fingerprint import (
     HYPOTHESES_FILE,
     PARTS,
     RERUN,

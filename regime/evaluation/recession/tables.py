@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from regime.evaluation.recession import PROBABILISTIC
+from regime.evaluation.recession.evaluation import PROBABILISTIC
 from regime.evaluation.summary import text_table
 
 

@@ -17,8 +17,8 @@ import pandas as pd
 from regime.bootstrap import Units
 from regime.config import Settings
 from regime.constants import REGIMES
-from regime.evaluation.compare import ModelRun, differences
-from regime.evaluation.periods import short_scores
+from regime.evaluation.calls.compare import ModelRun, differences
+from regime.evaluation.calls.periods import short_scores
 from regime.model.candidates import Candidate
 from regime.model.selection import Choice
 from regime.model.training_rows import Dataset

@@ -29,7 +29,7 @@ import pandas as pd
 
 from regime.bootstrap import auroc_rows, skill_rows
 from regime.config import Settings
-from regime.evaluation.outlook_scores import interval, reliability, scores
+from regime.evaluation.outlook.scores import interval, reliability, scores
 from regime.evaluation.peers import TermSpreadProbit
 from regime.learning.choice import UNKNOWN
 from regime.macro.nber import Recession

@@ -28,8 +28,8 @@ import pandas as pd
 
 from regime.config import BacktestSettings, Settings
 from regime.constants import WEEKS_PER_YEAR
-from regime.evaluation.performance import sharpe
-from regime.evaluation.simulation import ASSETS, held_weights, simulate
+from regime.evaluation.allocation.performance import sharpe
+from regime.evaluation.allocation.simulation import ASSETS, held_weights, simulate
 from regime.model.horizons import Target
 from regime.model.schedule import Refit
 from regime.model.walk_forward import WalkForward

@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 
 from regime.config import Settings
-from regime.evaluation.ablation import STATE_ONLY, variant_name, verdict_of
-from regime.evaluation.outlook_peers import NOTES, PEERS, conditions, outlook_peer_proba
-from regime.evaluation.outlook_scores import (
+from regime.evaluation.calls.ablation import STATE_ONLY, variant_name, verdict_of
+from regime.evaluation.outlook.peers import NOTES, PEERS, conditions, outlook_peer_proba
+from regime.evaluation.outlook.scores import (
     auroc_rows,
     block_weeks,
     difference_rows,
@@ -30,7 +30,7 @@ from regime.evaluation.outlook_scores import (
     weekly_brier,
     weekly_loss,
 )
-from regime.evaluation.peer_refits import BlockPeers
+from regime.evaluation.peers.refits import BlockPeers
 from regime.model.horizons import Target
 from regime.model.outlook import OutlookCandidate, TargetRun
 from regime.model.training_rows import Dataset

@@ -24,19 +24,24 @@ import pandas as pd
 
 from regime.bootstrap import bootstrap_interval
 from regime.config import Settings
-from regime.evaluation.allocation import (
-    PolicyChoice,
-    choose_policies,
-    chosen_targets,
-)
-from regime.evaluation.performance import (
+from regime.evaluation.allocation.performance import (
     calendar_years,
     drawdown_path,
     drawdowns,
     performance,
     sharpe,
 )
-from regime.evaluation.simulation import WEIGHT_COLUMNS, constant_weights, held_weights, simulate
+from regime.evaluation.allocation.signals import (
+    PolicyChoice,
+    choose_policies,
+    chosen_targets,
+)
+from regime.evaluation.allocation.simulation import (
+    WEIGHT_COLUMNS,
+    constant_weights,
+    held_weights,
+    simulate,
+)
 from regime.model.schedule import ONE_WEEK, Refit
 
 STRATEGY = "allocation"
