@@ -67,3 +67,18 @@ def test_the_text_report_has_a_recession_section(evaluate_run: EvaluateRun):
     text = render_table(evaluate_run.result)
     assert "recession nowcast: 1979-01-05 .." in text
     assert "term_spread_probit" in text and "false-alarm weeks" in text
+
+
+def test_the_pre_registered_false_alarm_count_includes_early_calls_and_late_all_clears(
+    evaluate_run: EvaluateRun,
+):
+    # N7 counts every expansion week called; the narrower count leaves out the weeks just
+    # before a recession and those before the all-clear, so it can never be the larger one.
+    recession = evaluate_run.result["recession"]
+    strict, narrow = recession["expansion_weeks_called"], recession["false_alarms"]
+    assert strict.keys() == narrow.keys()
+    assert all(strict[name] >= narrow[name] for name in strict)
+    assert strict["climatology"] == 0
+    from regime.cli.evaluate import render_table
+
+    assert "every expansion week called" in render_table(evaluate_run.result)

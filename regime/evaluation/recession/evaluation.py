@@ -109,6 +109,7 @@ def evaluate_recession(
         "periods": _periods(truth, frame, settings),
         "recessions": recession_timing(truth, frame, inputs.truth.recessions, settings),
         "false_alarms": false_alarms(truth, frame, inputs.truth.recessions, settings),
+        "expansion_weeks_called": expansion_weeks_called(truth, frame, settings),
         "reliability": reliability(
             truth, _proba(frame[NOWCAST]), RECESSION, settings.evaluation.ece_bins
         ),
@@ -237,6 +238,20 @@ def false_alarms(
         wrong = called & (truth.to_numpy() == 0) & ~early.to_numpy() & ~lingering
         out[name] = int(wrong.sum())
     return out
+
+
+def expansion_weeks_called(
+    truth: pd.Series, frame: pd.DataFrame, settings: Settings
+) -> dict[str, int]:
+    """Per model, every expansion week called a recession: the pre-registered N7 count
+    (docs/macro/preregistration.md), with no allowance for early calls or a late all-clear.
+    `false_alarms` leaves those out; both are reported, so neither definition hides the other."""
+    threshold = settings.recession.call_threshold
+    expansion = truth.to_numpy() == 0
+    return {
+        name: int(((frame[name] >= threshold).to_numpy() & expansion).sum())
+        for name in PROBABILISTIC
+    }
 
 
 def _lingering(truth: np.ndarray, called: np.ndarray) -> np.ndarray:

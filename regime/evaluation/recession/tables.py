@@ -41,6 +41,8 @@ def recession_lines(result: dict[str, Any]) -> list[str]:
         text_table(("recession", *PROBABILISTIC[:2], *PROBABILISTIC[3:]), _timing_rows(r)),
         "false-alarm weeks (called in expansion, outside the 26 weeks before a recession): "
         + ", ".join(f"{k} {v}" for k, v in r["false_alarms"].items()),
+        "every expansion week called (the pre-registered count, early calls and late all-clears "
+        "included): " + ", ".join(f"{k} {v}" for k, v in r["expansion_weeks_called"].items()),
     ]
     return lines
 
