@@ -247,7 +247,9 @@ def event_walk(
     schedule = refit_schedule(dataset, settings)
     today = dataset.features.index[-1]
     settled = {d: settled_on(d) for d in [*(r.date for r in schedule), today]}
-    series = {c: candidate_series(c, dataset, settings, schedule, settled) for c in offered}
+    series = {
+        c: candidate_series(c, dataset.features, settings, schedule, settled) for c in offered
+    }
     judge = Judge(series, settled, today)
     nested = pd.concat(
         [series[judge.choose(offered, r.date, settings).candidate].loc[r.block] for r in schedule]
