@@ -247,8 +247,10 @@ def event_walk(
     schedule = refit_schedule(dataset, settings)
     today = dataset.features.index[-1]
     settled = {d: settled_on(d) for d in [*(r.date for r in schedule), today]}
+    # candidate_series reads each target's settled outcomes by name; the Judge reads this one's.
+    by_target = {target.name: settled}
     series = {
-        c: candidate_series(c, dataset.features, settings, schedule, settled) for c in offered
+        c: candidate_series(c, dataset.features, settings, schedule, by_target) for c in offered
     }
     judge = Judge(series, settled, today)
     nested = pd.concat(
