@@ -112,7 +112,8 @@ def test_prediction_never_imports_the_labels():
 
 # Inside evaluation, by question, each part importing only the ones before it: the shared tables,
 # the peers, the regime call, the outlook, the recession nowcast, the allocation, then what runs
-# and saves them all, then the report that shows them.
+# and saves them all (with what a saved evaluation was computed from), then the report that
+# shows them.
 EVALUATION_PARTS = (
     "_moved",
     "summary",
@@ -122,6 +123,7 @@ EVALUATION_PARTS = (
     "recession",
     "allocation",
     "evaluate",
+    "provenance",
     "saved",
     "report",
 )

@@ -1,6 +1,7 @@
-"""The README's scheduler recipes work as pasted: the systemd units pass `systemd-analyze
-verify`, the crontab line creates its log folder, the config recipes produce a config that
-loads with the paths they promise, and that config predicts from outside the checkout."""
+"""The scheduler recipes of the docs (docs/production/recipes.md) work as pasted: the systemd
+units pass `systemd-analyze verify`, the crontab line creates its log folder, the config recipes
+produce a config that loads with the paths they promise, and that config predicts from outside
+the checkout."""
 
 from __future__ import annotations
 
@@ -16,18 +17,19 @@ import pytest
 from regime.config import load_settings
 
 PROJECT = Path(__file__).resolve().parents[1]
-README = (PROJECT / "README.md").read_text(encoding="utf-8")
+RECIPES = (PROJECT / "docs" / "production" / "recipes.md").read_text(encoding="utf-8")
+PRODUCTION = (PROJECT / "docs" / "production" / "index.md").read_text(encoding="utf-8")
 REGIME = [sys.executable, "-c", "from regime.cli import main; main()"]
 
 
 def block(first_line: str) -> str:
-    """The README code block whose first line is `first_line` (one, exactly)."""
+    """The recipes' code block whose first line is `first_line` (one, exactly)."""
     found = [
         body
-        for body in re.findall(r"^```[a-z]*\n(.*?)^```$", README, flags=re.M | re.S)
+        for body in re.findall(r"^```[a-z]*\n(.*?)^```$", RECIPES, flags=re.M | re.S)
         if body.startswith(first_line)
     ]
-    assert len(found) == 1, f"expected one README block starting {first_line!r}"
+    assert len(found) == 1, f"expected one recipes block starting {first_line!r}"
     return found[0]
 
 
@@ -39,7 +41,7 @@ WORKFLOW = block("# .github/workflows/regime-run.yml")
 
 
 def write_units(folder: Path) -> list[Path]:
-    """The units as the README has them; ExecStart's program is this environment's, because
+    """The units as the recipes have them; ExecStart's program is this environment's, because
     `verify` checks that it exists."""
     regime = Path(sys.executable).with_name("regime")
     program = str(regime if regime.is_file() else Path(sys.executable))
@@ -90,7 +92,7 @@ def test_the_service_has_its_own_folders_and_the_promised_hardening():
 
 
 def system_config(tmp_path: Path) -> Path:
-    """Run the README's config recipe with this Python, writing to tmp_path instead of /etc."""
+    """Run the config recipe with this Python, writing to tmp_path instead of /etc."""
     [recipe] = re.findall(
         r"^/opt/regime/venv/bin/python .*?> /etc/regime/config.yaml$", INSTALL, re.M | re.S
     )
@@ -111,7 +113,7 @@ def test_the_system_config_recipe_gives_absolute_state_and_cache_and_the_package
     assert settings.fetch.yfinance_cache == Path("/var/cache/regime/yfinance")
     assert (settings.data_dir / "market" / "RUT.csv").is_file()
     assert (settings.models_dir / "LATEST").is_file()
-    shown = block("paths:\n  data: null")  # the excerpt the README shows agrees
+    shown = block("paths:\n  data: null")  # the excerpt the recipes show agrees
     for value in ("/var/cache/regime", "/var/lib/regime/history.sqlite"):
         assert value in shown
 
@@ -190,10 +192,10 @@ def test_every_scheduler_recipe_runs_the_job_strict_so_a_failure_is_a_failed_run
     assert runs and all("--strict" in flags.split() for flags in runs), runs
 
 
-def test_the_readme_says_what_each_exit_code_of_the_job_means_to_the_scheduler():
+def test_the_docs_say_what_each_exit_code_of_the_job_means_to_the_scheduler():
     from regime import errors
 
-    table = README.split("| exit | meaning | for the scheduler |")[1].split("\n\n")[0]
+    table = PRODUCTION.split("| exit | meaning | for the scheduler |")[1].split("\n\n")[0]
     codes = {int(row.split("|")[1]) for row in table.strip().splitlines()[1:]}
     classes = [c for c in vars(errors).values() if isinstance(c, type)]
     own = {c.exit_code for c in classes if issubclass(c, errors.RegimeError)}

@@ -4,7 +4,9 @@ Format (`"format": "regime-evaluation"`, `"version": 3`), columns as lists on sh
 
 - `made_with`: what the evaluation describes, so a report can refuse a file from other settings
   or data: `config_hash` (the settings' fingerprint), `model_version` (the version `regime
-  train` names a model from these settings and data), `data_through` (the last week of data);
+  train` names a model from these settings and data), `data_through` (the last week of data),
+  and what it was computed from, so the docs can tell when the figures they quote are stale:
+  `data_fingerprint`, `code_fingerprint` and `code_modules` (evaluation/provenance.py);
 - `evaluation`: the evaluation's `to_dict()`, exactly what `--format json` prints;
 - `weeks`: the judged Fridays (ISO dates); on this axis `label` (hindsight), `refit` (the refit
   our model's call came from), `threshold` (the P(risk_off) above which our model called
@@ -30,9 +32,10 @@ Format (`"format": "regime-evaluation"`, `"version": 3`), columns as lists on sh
   `higher_is_worse`, the `watch` and `stress` thresholds, and `value` and `state` week by week,
   as known on each week (macro/backdrop.py `family_history`).
 
-Version 3 added `recession` and `backdrop`. Version 2 added `outlook` and the backtest's
-`weights` and `signals`, and renamed the timed strategy `allocation` (it was `regime_timed`, a
-different strategy).
+Version 3 added `recession` and `backdrop`; later, `made_with` gained the three fingerprints
+(a reader of version 3 needs none of them, so the version stayed). Version 2 added `outlook`
+and the backtest's `weights` and `signals`, and renamed the timed strategy `allocation` (it was
+`regime_timed`, a different strategy).
 
 Probabilities and levels are rounded to 6 decimals. The file is written atomically.
 """
@@ -50,6 +53,7 @@ from regime.evaluation.allocation.simulation import WEIGHT_COLUMNS
 from regime.evaluation.calls.compare import ModelRun
 from regime.evaluation.evaluate import Evaluation
 from regime.evaluation.outlook.evaluation import TargetEvaluation
+from regime.evaluation.provenance import fingerprints
 from regime.macro.backdrop import family_history
 
 FORMAT = "regime-evaluation"
@@ -96,7 +100,7 @@ def saved_evaluation(evaluation: Evaluation, settings: Settings) -> dict[str, An
     }
 
 
-def made_with(evaluation: Evaluation, settings: Settings) -> dict[str, str]:
+def made_with(evaluation: Evaluation, settings: Settings) -> dict[str, Any]:
     """The settings, data and model version an evaluation describes (see the module docstring).
 
     The version is named as `regime train` names it: last final label, then the fingerprint.
@@ -108,6 +112,7 @@ def made_with(evaluation: Evaluation, settings: Settings) -> dict[str, str]:
         "config_hash": fingerprint,
         "model_version": f"{final_through.replace('-', '')}-{fingerprint[:8]}",
         "data_through": evaluation.dataset.closes.index[-1].date().isoformat(),
+        **fingerprints(evaluation.dataset),
     }
 
 

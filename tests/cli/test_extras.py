@@ -48,12 +48,13 @@ def test_the_base_install_leaves_the_evaluation_and_chart_libraries_to_extras():
     base = " ".join(project["dependencies"])
     extras = project["optional-dependencies"]
 
-    for heavy in ("matplotlib", "statsmodels", "hmmlearn", "dask", "distributed"):
+    for heavy in ("matplotlib", "statsmodels", "hmmlearn", "dask", "distributed", "mkdocs"):
         assert heavy not in base
     assert {"fredapi", "yfinance"} <= {
         d.split(">")[0].split("<")[0] for d in project["dependencies"]
     }
     assert "regime[all]" in extras["test"]  # the README's test command installs everything
+    assert "regime[docs]" in extras["test"]  # and builds the docs site
     assert extras["all"] == ["regime[eval,report]"]
 
 

@@ -62,7 +62,14 @@ def test_save_holds_the_json_output_and_every_model_week_by_week(evaluate_run: E
     n = result["n_weeks"]
     assert len(saved["weeks"]) == len(saved["label"]) == len(saved["refit"]) == n
     assert len(saved["threshold"]) == n and 0 < min(saved["threshold"]) < 1
-    assert set(saved["made_with"]) == {"config_hash", "model_version", "data_through"}
+    assert set(saved["made_with"]) == {
+        "config_hash",
+        "model_version",
+        "data_through",
+        "data_fingerprint",
+        "code_fingerprint",
+        "code_modules",
+    }
     assert [saved["weeks"][0], saved["weeks"][-1]] == result["period"]
     assert len(saved["closes"]["small_cap"]) == n
     assert list(saved["models"]) == list(MODEL_NAMES)

@@ -31,7 +31,7 @@ class EvaluationRecord:
     `predicted`, `p_<regime>`, `threshold`, `refit`.
     """
 
-    made_with: dict[str, str]
+    made_with: dict[str, Any]
     result: dict[str, Any]
     truth: pd.Series
     calls: dict[str, pd.Series]
