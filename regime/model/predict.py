@@ -8,7 +8,7 @@ had then, not one informed by the years since.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,11 +59,13 @@ class SeriesStatus:
 
 @dataclass(frozen=True)
 class Event:
-    """The probability of an event within `weeks`, and the features that moved it most."""
+    """The probability of an event within `weeks`, the features that moved it most, and its
+    out-of-sample record (see `Outlook`)."""
 
     weeks: int
     probability: float
     drivers: tuple[Driver, ...]
+    record: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,18 @@ class Outlook:
     `regime`: for each horizon ("13w"), the probability of each regime in that week.
     `small_caps_lead`: small caps beat large caps on total return over the next weeks.
     `bear_market_starts`: a small-cap bear market's peak is set within the next weeks.
+    `regime_records` (by horizon, as `regime`) and each event's `record`: the forecast's
+    out-of-sample record from the model's own walk-forward, stored in its card at training
+    (model/outlook_record.py): `span`, `weeks`, `brier`, `brier_skill_vs_persistence` and
+    `brier_skill_vs_climatology` (each an interval: `estimate`, `low`, `high`, ...), `auroc`
+    (events; None for the regime) and `skill_shown` (both lower bounds above 0). Empty for a
+    model whose card has none.
     """
 
     regime: dict[str, dict[str, float]]
     small_caps_lead: Event | None
     bear_market_starts: Event | None
+    regime_records: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -185,6 +194,15 @@ class RegimeModel:
         return str(self.card["version"])
 
     @property
+    def outlook_records(self) -> dict[str, dict[str, Any]]:
+        """Each outlook target's out-of-sample record from the card (see `Outlook`)."""
+        return {
+            name: dict(item["record"])
+            for name, item in (self.card.get("outlook") or {}).items()
+            if isinstance(item, dict) and isinstance(item.get("record"), dict)
+        }
+
+    @property
     def estimator(self) -> SplitGateClassifier:
         """The final model's fitted scikit-learn estimator, for other tools.
 
@@ -256,7 +274,7 @@ class RegimeModel:
         proba = _proba(period.classifier, row).iloc[0]
         regime = str(calls[-1])
         used = self._used_observations(data, week)
-        outlook = _outlook(period, features.loc[[week]], self.settings)
+        outlook = _outlook(period, features.loc[[week]], self.settings, self.outlook_records)
         fresh = self._freshness(week, used, today or clock_today())
         macro = self._macro(data, week)
         return RegimePrediction(
@@ -415,23 +433,32 @@ def _drivers(classifier: SplitGateClassifier, row: pd.DataFrame, regime: str) ->
     )
 
 
-def _outlook(period: PeriodModel, row: pd.DataFrame, settings: Settings) -> Outlook | None:
-    """The answering period's outlook models applied to the week's features."""
+def _outlook(
+    period: PeriodModel,
+    row: pd.DataFrame,
+    settings: Settings,
+    records: dict[str, dict[str, Any]],
+) -> Outlook | None:
+    """The answering period's outlook models applied to the week's features, each beside its
+    record (`records`, by target name)."""
     if not period.outlook:
         return None
     floor = settings.model.min_probability
     regime: dict[str, dict[str, float]] = {}
+    regime_records: dict[str, dict[str, Any]] = {}
     events: dict[str, Event] = {}
     for outlook_model in sorted(period.outlook.values(), key=lambda m: m.target.weeks):
         target = outlook_model.target
         X = row[outlook_model.columns]
         proba = outlook_proba(outlook_model.model, X, target, floor).iloc[0]
+        record = records.get(target.name, {})
         if target.kind == "regime":
             regime[f"{target.weeks}w"] = {str(k): float(v) for k, v in proba.items()}
+            regime_records[f"{target.weeks}w"] = record
         else:
             drivers = _event_drivers(outlook_model, X, floor)
-            events[target.kind] = Event(target.weeks, float(proba[1]), drivers)
-    return Outlook(regime, events.get("leadership"), events.get("bear_start"))
+            events[target.kind] = Event(target.weeks, float(proba[1]), drivers, record)
+    return Outlook(regime, events.get("leadership"), events.get("bear_start"), regime_records)
 
 
 def _event_drivers(

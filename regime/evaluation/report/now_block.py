@@ -3,13 +3,17 @@ was made from, and when the page was made."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from regime.constants import REGIMES, RISK_OFF
-from regime.evaluation.report.html_parts import bullets, esc, pct, signed_points, table
+from regime.evaluation.report.html_parts import esc, num, pct, signed_points, table
 from regime.evaluation.report.now import Now
 from regime.evaluation.report.palette import REGIME_COLOURS
-from regime.model.predict import Driver, Event
+from regime.learning.skill_words import NO_SKILL, interval_words, skill_shown
+from regime.model.forecasts import Forecast, by_skill, forecasts
+from regime.model.predict import Driver, RegimePrediction
 
 
 def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
@@ -27,6 +31,7 @@ def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
         f"risk_off above {pct(threshold)} (its decision rule weighs each probability against "
         "how common the regime was in training, so the call need not be the most probable "
         "regime).</p>",
+        forecasts_table(p),
         "<div class='columns'><div>",
         _probabilities(p.probabilities),
         _drivers(p.drivers, p.regime),
@@ -79,33 +84,105 @@ def _drivers(drivers: tuple[Driver, ...], regime: str) -> str:
 
 
 def _outlook(now: Now) -> str:
-    outlook = now.prediction.outlook
-    if outlook is None:
-        return "<p>This model has no outlook.</p>"
+    """The forecasts beside the call, those with skill shown first, each with its record; then
+    the outlook's regime probabilities at every horizon."""
+    p = now.prediction
     parts = []
-    if outlook.regime:
+    outlook = p.outlook
+    if outlook is None:
+        parts.append("<p>This model has no outlook.</p>")
+    elif outlook.regime:
         horizons = list(outlook.regime)
         rows = [(regime, *(pct(outlook.regime[h][regime]) for h in horizons)) for regime in REGIMES]
+        marks = ["" if skill_shown(outlook.regime_records.get(h)) else "*" for h in horizons]
         parts.append(
             table(
-                ("regime", *(f"in {h.removesuffix('w')} weeks" for h in horizons)),
+                (
+                    "regime",
+                    *(
+                        f"in {h.removesuffix('w')} weeks{m}"
+                        for h, m in zip(horizons, marks, strict=True)
+                    ),
+                ),
                 rows,
-                caption="Outlook: the regime of the week that many weeks ahead",
+                caption="Outlook: the regime of the week that many weeks ahead"
+                + ("; * no skill shown: read as the long-run frequency" if any(marks) else ""),
             )
         )
-    for event, words in (
-        (outlook.small_caps_lead, "small caps beat large caps (total return) over the next"),
-        (outlook.bear_market_starts, "a small-cap bear market's peak is set within the next"),
-    ):
-        if event is not None:
-            parts.append(_event(event, words))
     return "\n".join(parts)
 
 
-def _event(event: Event, words: str) -> str:
-    drivers = ", ".join(f"{d.feature} {signed_points(d.effect)}" for d in event.drivers[:3])
-    line = f"P({words} {event.weeks} weeks) = {pct(event.probability)}"
-    return bullets([line + (f"; moved most by {drivers}" if drivers else "")], "event")
+def forecasts_table(p: RegimePrediction) -> str:
+    """Every forecast beside the call with its record: skill shown first, then the others under
+    their warning in words."""
+    shown, unshown = by_skill(forecasts(p))
+    if not shown and not unshown:
+        return ""
+    rows = [_forecast_row(f, p) for f in shown]
+    if unshown:
+        rows.append(f"<tr class='noskill'><th colspan='7'>{esc(NO_SKILL.capitalize())}</th></tr>")
+        rows += [_forecast_row(f, p) for f in unshown]
+    head = "".join(
+        f"<th>{esc(h)}</th>"
+        for h in (
+            "forecast",
+            "this week",
+            "record",
+            "Brier skill vs persistence",
+            "vs the base rate",
+            "AUROC",
+            "judged",
+        )
+    )
+    caption = (
+        "<caption>The forecasts beside the call, each with its out-of-sample record from the "
+        "model's own walk-forward (95% block-bootstrap intervals); skill is shown only when "
+        "the forecast beats both persistence and the base rate</caption>"
+    )
+    return f"<table class='forecasts'>{caption}<tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _forecast_row(f: Forecast, p: RegimePrediction) -> str:
+    r = f.record
+    moved = _event_drivers(f, p)
+    what = esc(f.what) + (f"<br><span class='note'>{esc(moved)}</span>" if moved else "")
+    mark = "skill shown" if f.skill_shown else ("no skill shown" if r else "no record")
+
+    def skill(peer: str) -> str:
+        found = r.get(f"brier_skill_vs_{peer}")
+        return interval_words(found) if found else "-"
+
+    cells = [
+        f"<td class='t'>{what}</td>",
+        f"<td>{pct(f.probability)}</td>",
+        f"<td class='t mark'>{esc(mark)}</td>",
+        f"<td>{esc(skill('persistence'))}</td>",
+        f"<td>{esc(skill('climatology'))}</td>",
+        f"<td>{num(r.get('auroc'), '.2f')}</td>",
+        f"<td>{esc(_span(r))}</td>",
+    ]
+    return f"<tr class='{'skill' if f.skill_shown else 'noskill'}'>{''.join(cells)}</tr>"
+
+
+def _span(record: dict[str, Any]) -> str:
+    span = record.get("span")
+    return f"{span[0][:4]}-{span[1][:4]}, {record['weeks']:,} weeks" if span else "-"
+
+
+def _event_drivers(f: Forecast, p: RegimePrediction) -> str:
+    """'moved most by ...' for an event of the outlook; '' for another forecast."""
+    outlook = p.outlook
+    if outlook is None:
+        return ""
+    event = {
+        "small_caps_lead": outlook.small_caps_lead,
+        "bear_start": outlook.bear_market_starts,
+    }.get(f.name.rsplit("_", 1)[0])
+    if event is None or not event.drivers:
+        return ""
+    return "moved most by " + ", ".join(
+        f"{d.feature} {signed_points(d.effect)}" for d in event.drivers[:3]
+    )
 
 
 def _data_through(now: Now) -> str:

@@ -196,6 +196,13 @@ summary{cursor:pointer;color:#0072B2}
 pre{font-size:.8em;overflow-x:auto;background:#fafafa;padding:8px}
 .note,.meta{color:#444;font-size:.9em} .warning{color:#a33;font-weight:bold}
 ul.event{margin:6px 0;padding-left:18px}
+table.forecasts{width:100%} table.forecasts td{vertical-align:top;white-space:nowrap}
+table.forecasts td:first-child{white-space:normal}
+table.forecasts tr.skill td:first-child{border-left:6px solid #009E73}
+table.forecasts tr.skill td.mark{color:#006b4f;font-weight:bold}
+table.forecasts tr.noskill td{color:#666} table.forecasts tr.noskill td:first-child{
+border-left:6px solid #ccc} table.forecasts tr.noskill th{text-align:left;background:#f6f0e6;
+color:#8a5a00}
 h3{font-size:1.05em;margin:1.4em 0 .3em}
 .families{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:6px 28px}
 .families p{margin:0 0 10px;font-size:.92em}

@@ -1,0 +1,62 @@
+"""What a portfolio manager reads in `regime predict`: each forecast beside its record, those
+with skill first; drivers in words; staleness up front; the call explained; what changed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from regime.cli import cli
+
+TODAY = "2026-12-04"  # the embedded data ends on 2026-08-21: 105 days before
+
+
+def predict(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["predict", *args], env={"REGIME_TODAY": TODAY})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def text() -> list[str]:
+    return predict().splitlines()
+
+
+@pytest.fixture(scope="module")
+def answer() -> dict:
+    return json.loads(predict("--format", "json"))
+
+
+def line_of(lines: list[str], start: str) -> int:
+    return next(i for i, line in enumerate(lines) if line.strip().startswith(start))
+
+
+def test_the_forecasts_with_skill_come_first_each_marked(text):
+    four = line_of(text, "in 4 weeks")
+    assert "skill shown (out of sample since 1985: Brier skill vs persistence" in text[four]
+    assert "recession nowcast: P(recession)" in text[four + 1]
+    assert "skill shown" in text[four + 1]
+    assert four < line_of(text, "drivers")
+
+
+def test_the_forecasts_without_skill_come_last_under_a_warning_in_words(text):
+    warning = line_of(text, "no skill shown: read as the long-run frequency:")
+    assert warning > line_of(text, "drivers")
+    below = [line.strip() for line in text[warning + 1 : warning + 5]]
+    assert below[0].startswith("in 13 weeks") and below[1].startswith("in 26 weeks")
+    assert below[2].startswith("small caps lead over 13 weeks") and "AUROC 0.55" in below[2]
+    assert below[3].startswith("a bear market starts within 26 weeks") and "AUROC 0.51" in below[3]
+
+
+def test_the_json_carries_each_forecasts_record(answer):
+    outlook = answer["outlook"]
+    assert outlook["regime_records"]["4w"]["skill_shown"] is True
+    assert outlook["regime_records"]["13w"]["skill_shown"] is False
+    for event in ("small_caps_lead", "bear_market_starts"):
+        record = outlook[event]["record"]
+        assert record["skill_shown"] is False and 0.45 < record["auroc"] < 0.6
+    recession = answer["macro"]["recession"]["record"]
+    assert recession["skill_shown"] is True
+    assert recession["brier_skill_vs_persistence"]["low"] > 0
