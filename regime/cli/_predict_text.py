@@ -30,11 +30,11 @@ def render_text(p: RegimePrediction, asked: date | None = None) -> str:
     shown, unshown = by_skill(forecasts(p))
     lines += [f"  {_said(f, p)}: {SKILL_SHOWN} ({figures(f.record)})" for f in shown]
     if p.drivers:
-        lines.append(f"  drivers (change in P({p.regime}) if the feature sat at its usual level):")
-        for d in p.drivers:
-            value = "n/a" if d.value is None else f"{d.value:.3g}"
-            effect = f"{d.effect:+.1%}" if abs(d.effect) >= 0.0005 else f"{d.effect:+.2%}"
-            lines.append(f"    {d.feature:<36} {value:>9}  {effect}")
+        lines.append(
+            f"  drivers (change in P({p.regime}) if the feature sat at its usual level, "
+            "in percentage points):"
+        )
+        lines += [f"    {points(d.effect):>8}  {d.words}" for d in p.drivers]
     if p.stale_at_week:
         lines.append("  stale at the week (treated as missing): " + ", ".join(p.stale_at_week))
     if p.stale and asked is None:  # a week asked for by date is old on purpose
@@ -63,3 +63,9 @@ def _said(forecast: Forecast, p: RegimePrediction) -> str:
     if recession is not None and forecast.name == RECESSION:
         return recession_phrase(recession)
     return forecast.sentence
+
+
+def points(effect: float) -> str:
+    """A change of probability in percentage points: '+1.7 pt' ('-0.04 pt' when small)."""
+    value = 100 * effect
+    return f"{value:+.1f} pt" if abs(value) >= 0.05 else f"{value:+.2f} pt"

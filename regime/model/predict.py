@@ -23,6 +23,7 @@ from regime.errors import ModelArtifactError, StaleDataError, UsageError
 from regime.features.known import cadence
 from regime.features.publication import fridays, latest_week, publication_dates, week_ending
 from regime.features.table import build_features, macro_features
+from regime.features.words import formatted, label
 from regime.freshness import Freshness, freshness
 from regime.macro.backdrop import backdrop_inputs, macro_backdrop
 from regime.macro.prediction import MacroBackdrop, StoredNowcasts, recession_nowcast
@@ -43,12 +44,26 @@ class Driver:
 
     `effect` is the called regime's probability minus what it would be with this one feature at
     its training median (every other feature unchanged): positive means the feature pushed
-    towards the call.
+    towards the call. `label` and `value_text` say the same for a person (features/words.py):
+    "Russell 2000 below its last high", "1.6%".
     """
 
     feature: str
     value: float | None
     effect: float
+    label: str = ""
+    value_text: str = ""
+
+    @classmethod
+    def of(cls, feature: str, value: Any, effect: float) -> Driver:
+        """The driver with its words; `value` rounded to 6 decimals (None when missing)."""
+        kept = None if pd.isna(value) else round(float(value), 6)
+        return cls(feature, kept, round(float(effect), 6), label(feature), formatted(feature, kept))
+
+    @property
+    def words(self) -> str:
+        """'Russell 2000 below its last high: 1.6%'."""
+        return f"{self.label}: {self.value_text}"
 
 
 @dataclass(frozen=True)
@@ -421,13 +436,7 @@ def _drivers(classifier: SplitGateClassifier, row: pd.DataFrame, regime: str) ->
     effects = base - _proba(classifier, trials)[regime].to_numpy()
     order = np.argsort(-np.abs(effects), kind="stable")[:N_DRIVERS]
     return tuple(
-        Driver(
-            feature=str(row.columns[columns[k]]),
-            value=None
-            if pd.isna(row.iat[0, columns[k]])
-            else round(float(row.iat[0, columns[k]]), 6),
-            effect=round(float(effects[k]), 6),
-        )
+        Driver.of(str(row.columns[columns[k]]), row.iat[0, columns[k]], effects[k])
         for k in order
         if abs(effects[k]) > 1e-9
     )
@@ -476,14 +485,10 @@ def _event_drivers(
     effects = base - outlook_proba(outlook_model.model, trials, target, floor)[1].to_numpy()
     order = np.argsort(-np.abs(effects), kind="stable")[:N_DRIVERS]
     return tuple(
-        Driver(str(X.columns[k]), _value(X.iat[0, k]), round(float(effects[k]), 6))
+        Driver.of(str(X.columns[k]), X.iat[0, k], effects[k])
         for k in order
         if abs(effects[k]) > 1e-9
     )
-
-
-def _value(value: Any) -> float | None:
-    return None if pd.isna(value) else round(float(value), 6)
 
 
 def load_model(path: str | Path | None = None, settings: Settings | None = None) -> RegimeModel:

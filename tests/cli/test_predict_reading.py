@@ -60,3 +60,31 @@ def test_the_json_carries_each_forecasts_record(answer):
     recession = answer["macro"]["recession"]["record"]
     assert recession["skill_shown"] is True
     assert recession["brier_skill_vs_persistence"]["low"] > 0
+
+
+@pytest.fixture(scope="module")
+def feature_names(embedded_data, project_settings) -> list[str]:
+    from regime.features.table import build_features
+
+    return list(build_features(embedded_data, project_settings).columns)
+
+
+@pytest.mark.parametrize("as_of", [None, "2007-07-27", "2008-10-10", "2020-03-20"])
+def test_the_text_names_no_feature_by_its_code_name(as_of, feature_names):
+    shown = predict(*(("--as-of", as_of) if as_of else ()))
+    assert not [name for name in feature_names if name in shown]
+
+
+def test_drivers_read_as_words_with_their_effect_in_points(text):
+    first = text[line_of(text, "drivers") + 1].strip()
+    assert first.split()[1] == "pt"
+    assert "chance, for a random walk, that the Russell 2000's last high was a bear market's peak" in first
+
+
+def test_the_json_keeps_each_drivers_name_and_adds_its_label_and_value_in_words(answer):
+    driver = answer["drivers"][0]
+    assert driver["feature"] == "rulebook_barrier_bull"
+    assert driver["label"].startswith("chance, for a random walk")
+    assert driver["value_text"] == "7%"
+    event = answer["outlook"]["small_caps_lead"]["drivers"][0]
+    assert event["label"] and event["value_text"]

@@ -71,12 +71,9 @@ def _probabilities(probabilities: dict[str, float]) -> str:
 def _drivers(drivers: tuple[Driver, ...], regime: str) -> str:
     if not drivers:
         return "<p>No feature moved this call by more than a rounding error.</p>"
-    rows = [
-        (d.feature, "-" if d.value is None else f"{d.value:,.4g}", signed_points(d.effect))
-        for d in drivers
-    ]
+    rows = [(d.label, d.value_text, signed_points(d.effect)) for d in drivers]
     return table(
-        ("feature", "value", f"effect on P({regime})"),
+        ("what moved it", "this week", f"effect on P({regime})"),
         rows,
         caption="Drivers: the change in the called regime's probability if the feature sat at "
         "its training median instead",
@@ -181,7 +178,7 @@ def _event_drivers(f: Forecast, p: RegimePrediction) -> str:
     if event is None or not event.drivers:
         return ""
     return "moved most by " + ", ".join(
-        f"{d.feature} {signed_points(d.effect)}" for d in event.drivers[:3]
+        f"{d.words} ({signed_points(d.effect)})" for d in event.drivers[:3]
     )
 
 
