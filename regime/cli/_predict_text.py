@@ -20,8 +20,9 @@ def render_text(p: RegimePrediction, asked: date | None = None) -> str:
     week = f"Week ending {p.as_of}"
     if asked is not None and asked.isoformat() != p.as_of:
         week += f" (the latest complete week on or before {asked})"
-    lines = [
-        f"{week}: {p.regime} (confidence {p.confidence:.0%})",
+    lines = [f"{week}: {p.regime} (confidence {p.confidence:.0%})"]
+    lines += staleness_lines(p, asked)
+    lines += [
         "  probabilities: "
         + ", ".join(
             f"{r} {v:.1%}" for r, v in sorted(p.probabilities.items(), key=lambda kv: -kv[1])
@@ -35,12 +36,6 @@ def render_text(p: RegimePrediction, asked: date | None = None) -> str:
             "in percentage points):"
         )
         lines += [f"    {points(d.effect):>8}  {d.words}" for d in p.drivers]
-    if p.stale_at_week:
-        lines.append("  stale at the week (treated as missing): " + ", ".join(p.stale_at_week))
-    if p.stale and asked is None:  # a week asked for by date is old on purpose
-        every = len(p.data_through) > 1 and set(p.stale) >= set(p.data_through)
-        names = f"all {len(p.stale)} input series" if every else ", ".join(p.stale)
-        lines.append(f"  stale today (older than their cadence allows): {names}")
     if p.macro is not None and p.macro.families:
         lines.append("  macro backdrop:")
         lines += family_lines(p.macro)
@@ -69,3 +64,23 @@ def points(effect: float) -> str:
     """A change of probability in percentage points: '+1.7 pt' ('-0.04 pt' when small)."""
     value = 100 * effect
     return f"{value:+.1f} pt" if abs(value) >= 0.05 else f"{value:+.2f} pt"
+
+
+def staleness_lines(p: RegimePrediction, asked: date | None) -> list[str]:
+    """Up front: how old the data is when the week is stale (not for a week asked for by date:
+    it is old on purpose), then the series treated as missing at the week and, without
+    `asked`, those stale today."""
+    lines = []
+    banner = p.staleness.banner() if p.staleness is not None and asked is None else None
+    if banner is not None and p.staleness is not None:
+        lines.append(
+            f"  {banner}, more than max_staleness_days.week ({p.staleness.week_limit_days}): "
+            "run `regime fetch` for newer data"
+        )
+    if p.stale_at_week:
+        lines.append("  stale at the week (treated as missing): " + ", ".join(p.stale_at_week))
+    if p.stale and asked is None:
+        every = len(p.data_through) > 1 and set(p.stale) >= set(p.data_through)
+        names = f"all {len(p.stale)} input series" if every else ", ".join(p.stale)
+        lines.append(f"  stale today (older than their cadence allows): {names}")
+    return lines

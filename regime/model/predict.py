@@ -67,6 +67,47 @@ class Driver:
 
 
 @dataclass(frozen=True)
+class Staleness:
+    """How old a prediction's data is (regime/freshness.py), in one place for people and tools.
+
+    `data_ends` is the week predicted, `today` the day it was judged on; `week_is_stale` when
+    the week is more than `week_limit_days` (max_staleness_days.week) old then. Two lists, each
+    in the inputs' order: `stale_today`, the series older than their cadence allows today (what
+    a reader acting now should distrust), and `missing_at_week`, those already stale at the
+    week, which the features treated as missing.
+    """
+
+    data_ends: str
+    today: str
+    week_age_days: int
+    week_limit_days: int
+    week_is_stale: bool
+    stale_today: tuple[str, ...]
+    missing_at_week: tuple[str, ...]
+
+    @classmethod
+    def of(cls, fresh: Freshness) -> Staleness:
+        return cls(
+            data_ends=fresh.week.isoformat(),
+            today=fresh.today.isoformat(),
+            week_age_days=fresh.week_age_days,
+            week_limit_days=fresh.week_limit_days,
+            week_is_stale=fresh.week_is_stale,
+            stale_today=fresh.stale_series,
+            missing_at_week=fresh.stale_series_at_week,
+        )
+
+    def banner(self, before: str = "today") -> str | None:
+        """'data ends 2026-08-21, 105 days before today (2026-12-04)' when the week is stale,
+        else None; `before` names the day ("this page")."""
+        if not self.week_is_stale:
+            return None
+        return (
+            f"data ends {self.data_ends}, {self.week_age_days} days before {before} ({self.today})"
+        )
+
+
+@dataclass(frozen=True)
 class SeriesStatus:
     last_observation: str
     source: str
@@ -124,6 +165,8 @@ class RegimePrediction:
     outlook: Outlook | None = None
     # The recession nowcast and the macro families' readings (None: a model without them).
     macro: MacroBackdrop | None = None
+    # The week's age and both lists of stale series, labelled (None: made without a clock).
+    staleness: Staleness | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (lists, not tuples): what `json.loads` gives back."""
@@ -309,6 +352,7 @@ class RegimeModel:
             },
             outlook=outlook,
             macro=macro,
+            staleness=Staleness.of(fresh),
         )
 
     def _macro(self, data: MarketData, week: pd.Timestamp) -> MacroBackdrop | None:

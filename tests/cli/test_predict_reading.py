@@ -88,3 +88,30 @@ def test_the_json_keeps_each_drivers_name_and_adds_its_label_and_value_in_words(
     assert driver["value_text"] == "7%"
     event = answer["outlook"]["small_caps_lead"]["drivers"][0]
     assert event["label"] and event["value_text"]
+
+
+def test_on_stale_data_the_text_opens_with_how_old_it_is_and_both_lists(text):
+    assert text[1].strip() == (
+        "data ends 2026-08-21, 105 days before today (2026-12-04), more than "
+        "max_staleness_days.week (7): run `regime fetch` for newer data"
+    )
+    assert text[2].strip().startswith("stale at the week (treated as missing): ")
+    assert text[3].strip().startswith("stale today (older than their cadence allows): ")
+
+
+def test_the_json_labels_both_lists_of_stale_series(answer):
+    staleness = answer["staleness"]
+    assert staleness["data_ends"] == answer["as_of"] == "2026-08-21"
+    assert (staleness["today"], staleness["week_age_days"]) == (TODAY, 105)
+    assert staleness["week_is_stale"] is True and staleness["week_limit_days"] == 7
+    assert staleness["stale_today"] == answer["stale"]
+    assert staleness["missing_at_week"] == answer["stale_at_week"]
+    assert set(staleness["missing_at_week"]) < set(staleness["stale_today"])
+
+
+def test_on_fresh_data_the_text_opens_with_the_probabilities():
+    result = CliRunner().invoke(cli, ["predict"], env={"REGIME_TODAY": "2026-08-24"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert not any(line.strip().startswith("data ends") for line in lines)
+    assert lines[1].strip().startswith("stale at the week")  # the Baa feeds stopped earlier

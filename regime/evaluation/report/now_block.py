@@ -23,6 +23,7 @@ def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
     model = p.model
     parts = [
         "<section id='now' class='now'>",
+        stale_banner(p),
         f"<h2>Now: week ending {esc(p.as_of)}</h2>",
         f"<p class='call'>The call: <span class='regime' style='border-color:"
         f"{REGIME_COLOURS[p.regime]}'>{esc(p.regime)}</span> "
@@ -38,10 +39,10 @@ def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
         "</div><div>",
         _outlook(now),
         "</div></div>",
+        stale_lists(p),
         "<p class='meta'>"
         f"Model <b>{esc(model['version'])}</b> ({esc(model['fitted'])}, labels learned through "
         f"{esc(model['trained_through'])}). Data through <b>{esc(p.as_of)}</b>. "
-        f"Stale on that week (treated as missing): {esc(', '.join(p.stale_at_week) or 'none')}. "
         f"The week is {p.week_age_days} days old on the page's date. "
         f"Page generated <span id='generated'>{esc(now.generated.isoformat(timespec='seconds'))}"
         "</span>.</p>",
@@ -50,6 +51,29 @@ def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
         parts.append(f"<p class='warning'>Note: {esc(note)}.</p>")
     parts += [_data_through(now), "</section>"]
     return "\n".join(parts)
+
+
+def stale_banner(p: RegimePrediction) -> str:
+    """The Now box's first line when the week is older than max_staleness_days.week."""
+    banner = p.staleness.banner("this page") if p.staleness is not None else None
+    if banner is None or p.staleness is None:
+        return ""
+    return (
+        f"<p class='banner' id='stale'><b>Stale data: {esc(banner)}.</b> That is more than "
+        f"max_staleness_days.week ({p.staleness.week_limit_days} days): run <code>regime "
+        "fetch</code>, then <code>regime report</code> again, before acting on this call.</p>"
+    )
+
+
+def stale_lists(p: RegimePrediction) -> str:
+    """The two lists of stale series, labelled as `predict` labels them."""
+    every = len(p.data_through) > 1 and set(p.stale) >= set(p.data_through)
+    today = f"all {len(p.stale)} input series" if every else ", ".join(p.stale) or "none"
+    return (
+        "<ul class='stale'>"
+        f"<li>Stale at the week (treated as missing): {esc(', '.join(p.stale_at_week) or 'none')}"
+        f"</li><li>Stale today (older than their cadence allows): {esc(today)}</li></ul>"
+    )
 
 
 def _probabilities(probabilities: dict[str, float]) -> str:

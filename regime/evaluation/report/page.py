@@ -181,6 +181,9 @@ h1{font-size:1.5em;margin-bottom:.3em} h2{font-size:1.2em;margin-top:1.8em;
 border-bottom:1px solid #ddd}
 .now{border:2px solid #0072B2;border-radius:6px;padding:4px 18px 10px;background:#f7fbfe}
 .now h2{border:none;margin-top:.6em}
+.banner{background:#fbe9e7;border:2px solid #c0392b;border-radius:4px;color:#7b1d12;
+padding:8px 12px;margin:12px 0 4px;font-size:1.05em}
+ul.stale{font-size:.9em;color:#444;margin:6px 0;padding-left:18px}
 .call{font-size:1.35em;margin:.2em 0}
 .regime{font-weight:bold;border-bottom:5px solid;padding:0 4px}
 .columns{display:flex;flex-wrap:wrap;gap:28px;align-items:flex-start}
