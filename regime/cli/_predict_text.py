@@ -21,6 +21,8 @@ def render_text(p: RegimePrediction, asked: date | None = None) -> str:
     if asked is not None and asked.isoformat() != p.as_of:
         week += f" (the latest complete week on or before {asked})"
     lines = [f"{week}: {p.regime} (confidence {p.confidence:.0%})"]
+    if p.decision is not None and p.decision.why:
+        lines.append(f"  why: {p.decision.why}")
     lines += staleness_lines(p, asked)
     lines += [
         "  probabilities: "

@@ -28,6 +28,7 @@ from regime.freshness import Freshness, freshness
 from regime.macro.backdrop import backdrop_inputs, macro_backdrop
 from regime.macro.prediction import MacroBackdrop, StoredNowcasts, recession_nowcast
 from regime.model.artifact import latest_version, load_artifact
+from regime.model.call_rule import CallRule, call_rule
 from regime.model.card_settings import differences, settings_of_card
 from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
@@ -167,6 +168,8 @@ class RegimePrediction:
     macro: MacroBackdrop | None = None
     # The week's age and both lists of stale series, labelled (None: made without a clock).
     staleness: Staleness | None = None
+    # How the call was made from the probabilities, and why when it is not the most probable.
+    decision: CallRule | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (lists, not tuples): what `json.loads` gives back."""
@@ -331,6 +334,8 @@ class RegimeModel:
         row = span.iloc[[-1]]
         proba = _proba(period.classifier, row).iloc[0]
         regime = str(calls[-1])
+        before = bool(calls[-2] == RISK_OFF) if len(calls) > 1 else period.in_risk_off
+        probabilities = {r: float(proba[r]) for r in REGIMES}
         used = self._used_observations(data, week)
         outlook = _outlook(period, features.loc[[week]], self.settings, self.outlook_records)
         fresh = self._freshness(week, used, today or clock_today())
@@ -339,7 +344,7 @@ class RegimeModel:
             as_of=week.date().isoformat(),
             regime=regime,
             confidence=float(proba[regime]),
-            probabilities={r: float(proba[r]) for r in REGIMES},
+            probabilities=probabilities,
             drivers=_drivers(period.classifier, row, regime),
             data_through=self._data_through(data, used),
             stale=fresh.stale_series,
@@ -353,6 +358,7 @@ class RegimeModel:
             outlook=outlook,
             macro=macro,
             staleness=Staleness.of(fresh),
+            decision=call_rule(period.classifier, row, regime, probabilities, before),
         )
 
     def _macro(self, data: MarketData, week: pd.Timestamp) -> MacroBackdrop | None:

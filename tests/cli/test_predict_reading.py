@@ -115,3 +115,30 @@ def test_on_fresh_data_the_text_opens_with_the_probabilities():
     lines = result.stdout.splitlines()
     assert not any(line.strip().startswith("data ends") for line in lines)
     assert lines[1].strip().startswith("stale at the week")  # the Baa feeds stopped earlier
+
+
+def test_a_call_that_is_not_the_most_probable_regime_says_why_on_its_second_line():
+    lines = predict("--as-of", "2007-07-27").splitlines()
+    assert lines[0] == "Week ending 2007-07-27: risk_off (confidence 36%)"
+    assert lines[1].startswith(
+        "  why: risk_off is called though neutral is more probable (63.9%): P(risk_off) 35.9% "
+        "is above "
+    )
+    assert "where this week's rule calls risk_off" in lines[1]
+
+
+def test_a_call_that_is_the_most_probable_regime_needs_no_why(text, answer):
+    assert not any(line.strip().startswith("why:") for line in text)
+    assert answer["decision"]["why"] is None
+    assert answer["decision"]["most_probable"] == answer["regime"]
+
+
+@pytest.mark.parametrize(
+    "as_of", ["2007-07-27", "2007-11-16", "2008-09-05", "2008-10-10", "2009-06-05", "2020-03-20"]
+)
+def test_the_call_is_risk_off_exactly_when_p_risk_off_is_above_the_weeks_threshold(as_of):
+    answer = json.loads(predict("--as-of", as_of, "--format", "json"))
+    rule = answer["decision"]
+    above = answer["probabilities"]["risk_off"] > rule["risk_off_threshold"]
+    assert above == (answer["regime"] == "risk_off"), rule
+    assert (rule["why"] is None) == (answer["regime"] == rule["most_probable"])

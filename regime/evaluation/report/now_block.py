@@ -28,6 +28,7 @@ def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
         f"<p class='call'>The call: <span class='regime' style='border-color:"
         f"{REGIME_COLOURS[p.regime]}'>{esc(p.regime)}</span> "
         f"(its probability {pct(p.confidence)})</p>",
+        f"<p class='why'>Why: {esc(p.decision.why)}</p>" if p.decision and p.decision.why else "",
         f"<p>P(risk_off) is {pct(p.probabilities[RISK_OFF])}; this week the model calls "
         f"risk_off above {pct(threshold)} (its decision rule weighs each probability against "
         "how common the regime was in training, so the call need not be the most probable "

@@ -185,6 +185,8 @@ border-bottom:1px solid #ddd}
 padding:8px 12px;margin:12px 0 4px;font-size:1.05em}
 ul.stale{font-size:.9em;color:#444;margin:6px 0;padding-left:18px}
 .call{font-size:1.35em;margin:.2em 0}
+.why{font-size:1.05em;margin:.3em 0;padding:4px 10px;border-left:4px solid #D55E00;
+background:#fdf3ec}
 .regime{font-weight:bold;border-bottom:5px solid;padding:0 4px}
 .columns{display:flex;flex-wrap:wrap;gap:28px;align-items:flex-start}
 .columns>div{flex:1 1 440px;min-width:0}
