@@ -30,6 +30,10 @@ def render_text(p: RegimePrediction, asked: date | None = None) -> str:
             f"{r} {v:.1%}" for r, v in sorted(p.probabilities.items(), key=lambda kv: -kv[1])
         ),
     ]
+    if p.since_last_week is not None:
+        lines.append(
+            f"  since the week of {p.since_last_week.previous_week}: {p.since_last_week.sentence}"
+        )
     shown, unshown = by_skill(forecasts(p))
     lines += [f"  {_said(f, p)}: {SKILL_SHOWN} ({figures(f.record)})" for f in shown]
     if p.drivers:

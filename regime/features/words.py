@@ -112,7 +112,7 @@ FIXED: dict[str, Words] = {
     ),
     "rulebook_bear_depth": Words(f"{SMALL} bear market's depth below its peak", "log_below"),
     "rulebook_bear_age": Words("weeks since the bear market was confirmed", "weeks"),
-    **{f"rulebook_{r}": Words(f"the rulebook calls {r} now", "flag") for r in REGIMES},
+    **{f"rulebook_{r}": Words(f"the rulebook calls {r}", "flag") for r in REGIMES},
     **{
         f"rulebook_if_not_bear_{r}": Words(
             f"the rulebook's call unless in a bear market: {r}", "flag"

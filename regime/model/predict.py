@@ -8,7 +8,7 @@ had then, not one informed by the years since.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
 from regime.model.horizons import Target, outlook_proba
 from regime.model.serialize import classifier_from_dict, gate_from_dict
+from regime.model.week_change import WeekChange, week_change
 from regime.sources.market_data import MarketData, load_market_data
 
 N_DRIVERS = 5
@@ -170,12 +171,17 @@ class RegimePrediction:
     staleness: Staleness | None = None
     # How the call was made from the probabilities, and why when it is not the most probable.
     decision: CallRule | None = None
+    # Last week beside this week (None: no earlier week this model answers).
+    since_last_week: WeekChange | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (lists, not tuples): what `json.loads` gives back."""
         out = _lists(asdict(self))
         assert isinstance(out, dict)
         out["macro"] = None if self.macro is None else self.macro.to_dict()
+        out["since_last_week"] = (
+            None if self.since_last_week is None else self.since_last_week.to_dict()
+        )
         return out
 
 
@@ -313,6 +319,7 @@ class RegimeModel:
         as_of: date | None = None,
         data: MarketData | None = None,
         today: date | None = None,
+        since_last_week: bool = True,
     ) -> RegimePrediction:
         """The regime of the latest complete week on or before `as_of` (default: the latest
         week with index closes).
@@ -321,9 +328,10 @@ class RegimeModel:
         Friday's close), and only observations published by that Friday are used: never one
         published after `as_of`. For a week on or before the model's last training label, only
         the walk-forward model fitted before it answers. Staleness is judged on `today`
-        (default: `regime.clock.today()`) and on the week itself. Raises UsageError for a date
-        before the earliest week the model answers, StaleDataError when the data has no index
-        closes for the week.
+        (default: `regime.clock.today()`) and on the week itself. With `since_last_week`, the
+        answer carries the week before's beside it (model/week_change.py). Raises UsageError
+        for a date before the earliest week the model answers, StaleDataError when the data has
+        no index closes for the week.
         """
         data = data if data is not None else load_market_data(self.settings, self._inputs())
         week = self._week(data, as_of)
@@ -340,7 +348,7 @@ class RegimeModel:
         outlook = _outlook(period, features.loc[[week]], self.settings, self.outlook_records)
         fresh = self._freshness(week, used, today or clock_today())
         macro = self._macro(data, week)
-        return RegimePrediction(
+        answer = RegimePrediction(
             as_of=week.date().isoformat(),
             regime=regime,
             confidence=float(proba[regime]),
@@ -360,6 +368,16 @@ class RegimeModel:
             staleness=Staleness.of(fresh),
             decision=call_rule(period.classifier, row, regime, probabilities, before),
         )
+        previous = week - pd.Timedelta(days=7)
+        if not since_last_week or previous not in features.index:
+            return answer
+        try:
+            last = self.predict_current(previous.date(), data, today, since_last_week=False)
+        except UsageError:  # the week before the walk-forward's first: nothing to compare
+            return answer
+        rows = self._X(features.loc[[previous, week]])
+        change = week_change(last, answer, period.classifier, rows)
+        return replace(answer, since_last_week=change)
 
     def _macro(self, data: MarketData, week: pd.Timestamp) -> MacroBackdrop | None:
         """The week's recession nowcast, from the macro inputs as known that week."""

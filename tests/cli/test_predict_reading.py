@@ -142,3 +142,35 @@ def test_the_call_is_risk_off_exactly_when_p_risk_off_is_above_the_weeks_thresho
     above = answer["probabilities"]["risk_off"] > rule["risk_off_threshold"]
     assert above == (answer["regime"] == "risk_off"), rule
     assert (rule["why"] is None) == (answer["regime"] == rule["most_probable"])
+
+
+def test_the_text_says_what_changed_since_last_week_near_the_top():
+    lines = predict("--as-of", "2020-02-28").splitlines()
+    since = line_of(lines, "since the week of")
+    assert since < line_of(lines, "drivers")
+    assert lines[since].strip().startswith(
+        "since the week of 2020-02-21: last week neutral, now risk_off: P(risk_off) 4% → 53%"
+    )
+    assert "; moved most: chance, for a random walk, that the Russell 2000's last high" in (
+        lines[since]
+    )
+
+
+def test_the_json_holds_last_weeks_call_probabilities_and_macro_states_beside_this_weeks():
+    change = json.loads(predict("--as-of", "2020-03-13", "--format", "json"))["since_last_week"]
+    assert change["previous_week"] == "2020-03-06"
+    assert change["previous_regime"] == change["regime"] == "risk_off"
+    assert change["regime_changed"] is False
+    assert change["probabilities_now"]["risk_off"] > change["probabilities_before"]["risk_off"]
+    assert set(change["macro_states_before"]) == set(change["macro_states_now"]) == {
+        "labour",
+        "credit",
+        "curve",
+        "conditions",
+    }
+    assert change["macro_states_before"]["credit"] == "watch"
+    assert change["macro_states_now"]["credit"] == "stress"
+    moved = change["moved"]
+    assert moved and all(m["label"] and m["change_text"] for m in moved)
+    effects = [abs(m["effect"]) for m in moved]
+    assert effects == sorted(effects, reverse=True)

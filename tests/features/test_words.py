@@ -41,7 +41,7 @@ def test_no_label_holds_a_raw_feature_name(columns):
         ("rulebook_weeks_since_extreme", 1.0, None),
         ("rulebook_barrier_bull", 0.0, None),
         ("claims_change", math.log(1.1), "initial jobless claims, 13-week change: +10.0%"),
-        ("rulebook_risk_off", 1.0, "the rulebook calls risk_off now: yes"),
+        ("rulebook_risk_off", 1.0, "the rulebook calls risk_off: yes"),
     ],
 )
 def test_a_feature_reads_as_its_label_and_its_value_in_its_unit(feature, value, words):

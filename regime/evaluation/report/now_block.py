@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from regime.constants import REGIMES, RISK_OFF
-from regime.evaluation.report.html_parts import esc, num, pct, signed_points, table
+from regime.evaluation.report.html_parts import bullets, esc, num, pct, signed_points, table
 from regime.evaluation.report.now import Now
 from regime.evaluation.report.palette import REGIME_COLOURS
 from regime.learning.skill_words import NO_SKILL, interval_words, skill_shown
@@ -33,6 +33,7 @@ def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
         f"risk_off above {pct(threshold)} (its decision rule weighs each probability against "
         "how common the regime was in training, so the call need not be the most probable "
         "regime).</p>",
+        since_last_week(p),
         forecasts_table(p),
         "<div class='columns'><div>",
         _probabilities(p.probabilities),
@@ -52,6 +53,39 @@ def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
         parts.append(f"<p class='warning'>Note: {esc(note)}.</p>")
     parts += [_data_through(now), "</section>"]
     return "\n".join(parts)
+
+
+def since_last_week(p: RegimePrediction) -> str:
+    """Last week's call, probabilities, P(recession) and macro states beside this week's, and
+    the features that moved P(risk_off) most."""
+    change = p.since_last_week
+    if change is None:
+        return ""
+    before, now = change.probabilities_before, change.probabilities_now
+    rows = [("call", change.previous_regime, change.regime)]
+    rows += [(f"P({r})", pct(before[r]), pct(now[r])) for r in REGIMES]
+    if change.p_recession_now is not None:
+        rows.append(("P(recession)", pct(change.p_recession_before), pct(change.p_recession_now)))
+    rows += [
+        (f"{family} (macro)", change.macro_states_before.get(family, "-"), state)
+        for family, state in change.macro_states_now.items()
+    ]
+    head = "changed" if change.changed else "unchanged"
+    moved = [f"{m.words} ({signed_points(m.effect)} on P(risk_off))" for m in change.moved]
+    return (
+        f"<details class='since'><summary><b>Since last week ({head}):</b> "
+        f"{esc(change.sentence)}</summary>"
+        "<div class='columns'><div>"
+        + table(("", f"week of {change.previous_week}", "this week"), rows)
+        + "</div><div>"
+        + (
+            "<p>What moved P(risk_off) most (this week's model, each feature set back to "
+            "last week's value):</p>" + bullets(moved, "event")
+            if moved
+            else "<p>No feature moved P(risk_off) by more than 0.2 points.</p>"
+        )
+        + "</div></div></details>"
+    )
 
 
 def stale_banner(p: RegimePrediction) -> str:

@@ -183,6 +183,8 @@ border-bottom:1px solid #ddd}
 .now h2{border:none;margin-top:.6em}
 .banner{background:#fbe9e7;border:2px solid #c0392b;border-radius:4px;color:#7b1d12;
 padding:8px 12px;margin:12px 0 4px;font-size:1.05em}
+details.since{margin:8px 0;padding:4px 10px;background:#fff;border:1px solid #ddd;
+border-radius:4px} details.since summary{color:#222}
 ul.stale{font-size:.9em;color:#444;margin:6px 0;padding-left:18px}
 .call{font-size:1.35em;margin:.2em 0}
 .why{font-size:1.05em;margin:.3em 0;padding:4px 10px;border-left:4px solid #D55E00;
