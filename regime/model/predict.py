@@ -38,6 +38,9 @@ from regime.model.week_change import WeekChange, week_change
 from regime.sources.market_data import MarketData, load_market_data
 
 N_DRIVERS = 5
+# The prediction JSON's contract (docs/reading-a-prediction.md, "The JSON contract"): a key added
+# keeps it; a key removed or renamed, or a value whose type or meaning changes, raises it.
+SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -175,9 +178,11 @@ class RegimePrediction:
     since_last_week: WeekChange | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types only (lists, not tuples): what `json.loads` gives back."""
-        out = _lists(asdict(self))
-        assert isinstance(out, dict)
+        """Plain JSON types only (lists, not tuples): what `json.loads` gives back. The first
+        key is `schema_version` (SCHEMA_VERSION)."""
+        fields = _lists(asdict(self))
+        assert isinstance(fields, dict)
+        out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **fields}
         out["macro"] = None if self.macro is None else self.macro.to_dict()
         out["since_last_week"] = (
             None if self.since_last_week is None else self.since_last_week.to_dict()

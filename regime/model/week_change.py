@@ -40,8 +40,11 @@ class MovedFeature:
 
     @property
     def words(self) -> str:
-        """'credit spread against its 3-year history +0.40 sd'."""
-        return f"{self.label} {self.change_text}"
+        """'credit spread against its 3-year history: +0.40 sd on the week', or '...: 6% to
+        63%' for a feature whose change reads as its two values."""
+        if " to " in self.change_text or self.change_text == "n/a":
+            return f"{self.label}: {self.change_text}"
+        return f"{self.label}: {self.change_text} on the week"
 
 
 @dataclass(frozen=True)

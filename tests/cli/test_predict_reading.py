@@ -78,7 +78,10 @@ def test_the_text_names_no_feature_by_its_code_name(as_of, feature_names):
 def test_drivers_read_as_words_with_their_effect_in_points(text):
     first = text[line_of(text, "drivers") + 1].strip()
     assert first.split()[1] == "pt"
-    assert "chance, for a random walk, that the Russell 2000's last high was a bear market's peak" in first
+    assert (
+        "chance, for a random walk, that the Russell 2000's last high was a bear market's peak"
+        in first
+    )
 
 
 def test_the_json_keeps_each_drivers_name_and_adds_its_label_and_value_in_words(answer):
@@ -148,11 +151,16 @@ def test_the_text_says_what_changed_since_last_week_near_the_top():
     lines = predict("--as-of", "2020-02-28").splitlines()
     since = line_of(lines, "since the week of")
     assert since < line_of(lines, "drivers")
-    assert lines[since].strip().startswith(
-        "since the week of 2020-02-21: last week neutral, now risk_off: P(risk_off) 4% → 53%"
-    )
-    assert "; moved most: chance, for a random walk, that the Russell 2000's last high" in (
+    assert (
         lines[since]
+        .strip()
+        .startswith(
+            "since the week of 2020-02-21: last week neutral, now risk_off: P(risk_off) 4% → 53%"
+        )
+    )
+    assert (
+        "; moved most: chance, for a random walk, that the Russell 2000's last high"
+        in (lines[since])
     )
 
 
@@ -162,15 +170,46 @@ def test_the_json_holds_last_weeks_call_probabilities_and_macro_states_beside_th
     assert change["previous_regime"] == change["regime"] == "risk_off"
     assert change["regime_changed"] is False
     assert change["probabilities_now"]["risk_off"] > change["probabilities_before"]["risk_off"]
-    assert set(change["macro_states_before"]) == set(change["macro_states_now"]) == {
-        "labour",
-        "credit",
-        "curve",
-        "conditions",
-    }
+    assert (
+        set(change["macro_states_before"])
+        == set(change["macro_states_now"])
+        == {
+            "labour",
+            "credit",
+            "curve",
+            "conditions",
+        }
+    )
     assert change["macro_states_before"]["credit"] == "watch"
     assert change["macro_states_now"]["credit"] == "stress"
     moved = change["moved"]
     assert moved and all(m["label"] and m["change_text"] for m in moved)
     effects = [abs(m["effect"]) for m in moved]
     assert effects == sorted(effects, reverse=True)
+
+
+def test_the_json_opens_with_its_schema_version_pinned_here(answer):
+    from regime.model.predict import SCHEMA_VERSION
+
+    # Raising it is a decision for every tool that reads the JSON: see
+    # docs/reading-a-prediction.md before changing this line.
+    assert SCHEMA_VERSION == 1
+    assert next(iter(answer)) == "schema_version" and answer["schema_version"] == 1
+    assert set(answer) == {
+        "schema_version",
+        "as_of",
+        "regime",
+        "confidence",
+        "probabilities",
+        "drivers",
+        "data_through",
+        "stale",
+        "stale_at_week",
+        "week_age_days",
+        "model",
+        "outlook",
+        "macro",
+        "staleness",
+        "decision",
+        "since_last_week",
+    }
