@@ -40,7 +40,9 @@ def floored(values: NDArray[np.float64], floor: float) -> NDArray[np.float64]:
     return np.asarray(out / out.sum(axis=1, keepdims=True))
 
 
-def climatology_proba(outcomes: NDArray[Any], weeks: int, classes: Sequence[object]) -> NDArray:
+def climatology_proba(
+    outcomes: NDArray[Any], weeks: int, classes: Sequence[object]
+) -> NDArray[np.float64]:
     """(weeks, classes): the share of each outcome among the settled `outcomes`, every week."""
     return np.tile(onehot(outcomes, classes).mean(axis=0), (weeks, 1))
 

@@ -101,3 +101,30 @@ def test_the_nowcasts_persistence_carries_the_state_the_nber_had_dated_by_the_we
     assert state.loc["2010-09-17"] == "expansion"
     assert state.loc["2010-09-24"] == "recession"
     assert state.iloc[0] == "unknown"
+
+
+def test_the_records_quoted_in_the_reading_guide_are_the_committed_models(model):
+    from pathlib import Path
+
+    from regime.learning.skill_words import interval_words
+
+    guide = Path(__file__).resolve().parents[2] / "docs" / "reading-a-prediction.md"
+    rows = {
+        "the regime in 4 weeks": "regime_4w",
+        "P(recession) this month": "recession",
+        "the regime in 13 weeks": "regime_13w",
+        "the regime in 26 weeks": "regime_26w",
+        "small caps lead over 13 weeks": "small_caps_lead_13w",
+        "a bear market starts within 26 weeks": "bear_start_26w",
+    }
+    found = records(model)
+    text = guide.read_text(encoding="utf-8")
+    for words, name in rows.items():
+        r = found[name]
+        auroc = "-" if r["auroc"] is None else f"{r['auroc']:.2f}"
+        row = (
+            f"| {words} | {interval_words(r['brier_skill_vs_persistence'])} | "
+            f"{interval_words(r['brier_skill_vs_climatology'])} | {auroc} | "
+            f"{'yes' if r['skill_shown'] else 'no'} |"
+        )
+        assert row in text, row
