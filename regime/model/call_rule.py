@@ -15,7 +15,7 @@ import pandas as pd
 
 from regime.constants import RISK_OFF
 from regime.model.classifier import SplitGateClassifier
-from regime.model.selection import rest_labels
+from regime.model.decision import rest_labels
 
 
 @dataclass(frozen=True)

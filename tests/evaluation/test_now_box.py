@@ -27,7 +27,7 @@ def box(now: Now) -> str:
 
 def test_on_stale_data_the_box_opens_with_a_banner(now):
     page = box(now)
-    assert page.index("<p class='banner' id='stale'>") < page.index("<h2>Now: week ending")
+    assert page.index("<div class='banner' id='stale'>") < page.index("<h2>Now: week ending")
     assert "data ends 2026-08-21, 105 days before this page (2026-12-04)" in page
 
 

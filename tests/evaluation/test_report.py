@@ -110,7 +110,7 @@ def test_on_stale_data_the_report_warns_and_its_now_box_opens_with_a_banner(
     assert "warning: the week predicted (2026-08-21) is 105 days old on 2026-12-04" in done.stderr
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     now = page[page.index("<section id='now'") : page.index("</section>")]
-    assert now.index("<p class='banner' id='stale'>") < now.index("<h2>Now: week ending")
+    assert now.index("<div class='banner' id='stale'>") < now.index("<h2>Now: week ending")
     assert "data ends 2026-08-21, 105 days before this page (2026-12-04)" in now
     assert "Stale at the week (treated as missing): " in now
     assert "Stale today (older than their cadence allows): " in now

@@ -12,7 +12,7 @@ from regime.evaluation.report.html_parts import bullets, esc, num, pct, signed_p
 from regime.evaluation.report.now import Now
 from regime.evaluation.report.palette import REGIME_COLOURS
 from regime.learning.skill_words import NO_SKILL, interval_words, skill_shown
-from regime.model.forecasts import Forecast, by_skill, forecasts
+from regime.model.forecasts import Forecast, by_skill, event_forecasts, forecasts
 from regime.model.predict import Driver, RegimePrediction
 
 
@@ -41,7 +41,7 @@ def now_block(now: Now, recent: pd.DataFrame, note: str | None) -> str:
         "</div><div>",
         _outlook(now),
         "</div></div>",
-        stale_lists(p),
+        "" if _week_is_stale(p) else stale_lists(p),
         "<p class='meta'>"
         f"Model <b>{esc(model['version'])}</b> ({esc(model['fitted'])}, labels learned through "
         f"{esc(model['trained_through'])}). Data through <b>{esc(p.as_of)}</b>. "
@@ -94,10 +94,15 @@ def stale_banner(p: RegimePrediction) -> str:
     if banner is None or p.staleness is None:
         return ""
     return (
-        f"<p class='banner' id='stale'><b>Stale data: {esc(banner)}.</b> That is more than "
-        f"max_staleness_days.week ({p.staleness.week_limit_days} days): run <code>regime "
+        f"<div class='banner' id='stale'><p><b>Stale data: {esc(banner)}.</b> That is more "
+        f"than max_staleness_days.week ({p.staleness.week_limit_days} days): run <code>regime "
         "fetch</code>, then <code>regime report</code> again, before acting on this call.</p>"
+        f"{stale_lists(p)}</div>"
     )
+
+
+def _week_is_stale(p: RegimePrediction) -> bool:
+    return p.staleness is not None and p.staleness.week_is_stale
 
 
 def stale_lists(p: RegimePrediction) -> str:
@@ -165,6 +170,7 @@ def _outlook(now: Now) -> str:
                 + ("; * no skill shown: read as the long-run frequency" if any(marks) else ""),
             )
         )
+    parts.append(_event_drivers(p))
     return "\n".join(parts)
 
 
@@ -200,8 +206,7 @@ def forecasts_table(p: RegimePrediction) -> str:
 
 def _forecast_row(f: Forecast, p: RegimePrediction) -> str:
     r = f.record
-    moved = _event_drivers(f, p)
-    what = esc(f.what) + (f"<br><span class='note'>{esc(moved)}</span>" if moved else "")
+    what = esc(f.what)
     mark = "skill shown" if f.skill_shown else ("no skill shown" if r else "no record")
 
     def skill(peer: str) -> str:
@@ -225,19 +230,27 @@ def _span(record: dict[str, Any]) -> str:
     return f"{span[0][:4]}-{span[1][:4]}, {record['weeks']:,} weeks" if span else "-"
 
 
-def _event_drivers(f: Forecast, p: RegimePrediction) -> str:
-    """'moved most by ...' for an event of the outlook; '' for another forecast."""
+def _event_drivers(p: RegimePrediction) -> str:
+    """What moved each event of the outlook most, folded away: neither shows skill."""
     outlook = p.outlook
     if outlook is None:
         return ""
-    event = {
-        "small_caps_lead": outlook.small_caps_lead,
-        "bear_start": outlook.bear_market_starts,
-    }.get(f.name.rsplit("_", 1)[0])
-    if event is None or not event.drivers:
+    items = [
+        f"{f.sentence}: "
+        + ", ".join(f"{d.words} ({signed_points(d.effect)})" for d in event.drivers[:3])
+        for f, event in zip(
+            event_forecasts(outlook),
+            (outlook.small_caps_lead, outlook.bear_market_starts),
+            strict=False,
+        )
+        if event is not None and event.drivers
+    ]
+    if not items:
         return ""
-    return "moved most by " + ", ".join(
-        f"{d.words} ({signed_points(d.effect)})" for d in event.drivers[:3]
+    return (
+        "<details><summary>What moved the two events most</summary>"
+        + bullets(items, "event")
+        + "</details>"
     )
 
 
