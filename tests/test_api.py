@@ -73,6 +73,10 @@ def test_another_tool_imports_regime_and_gets_a_typed_prediction(deployment, tmp
         "model",
         "outlook",
         "macro",
+        "staleness",
+        "decision",
+        "since_last_week",
+        "schema_version",
     }
     assert prediction["model"]["version"] == out["card_version"]
     assert prediction["regime"] in prediction["probabilities"]

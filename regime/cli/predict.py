@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from regime.cli._common import config_option, format_option, model_option, settings_from
-from regime.cli._macro_text import macro_lines
+from regime.cli._predict_text import render_text
 from regime.clock import today
 
-if TYPE_CHECKING:
-    from regime.model.predict import Outlook, RegimePrediction
+__all__ = ["predict_command", "render_text"]
 
 
 @click.command("predict")
@@ -57,55 +55,3 @@ def predict_command(
         click.echo(json.dumps(prediction.to_dict()))
     else:
         click.echo(render_text(prediction, asked))
-
-
-def render_text(p: RegimePrediction, asked: date | None = None) -> str:
-    """The prediction for a person. `asked`, the --as-of date, is named when it is not the
-    Friday of the week answered; the series stale today are listed only without it."""
-    week = f"Week ending {p.as_of}"
-    if asked is not None and asked.isoformat() != p.as_of:
-        week += f" (the latest complete week on or before {asked})"
-    lines = [
-        f"{week}: {p.regime} (confidence {p.confidence:.0%})",
-        "  probabilities: "
-        + ", ".join(
-            f"{r} {v:.1%}" for r, v in sorted(p.probabilities.items(), key=lambda kv: -kv[1])
-        ),
-    ]
-    if p.drivers:
-        lines.append(f"  drivers (change in P({p.regime}) if the feature sat at its usual level):")
-        for d in p.drivers:
-            value = "n/a" if d.value is None else f"{d.value:.3g}"
-            effect = f"{d.effect:+.1%}" if abs(d.effect) >= 0.0005 else f"{d.effect:+.2%}"
-            lines.append(f"    {d.feature:<36} {value:>9}  {effect}")
-    if p.stale_at_week:
-        lines.append("  stale at the week (treated as missing): " + ", ".join(p.stale_at_week))
-    if p.stale and asked is None:  # a week asked for by date is old on purpose
-        every = len(p.data_through) > 1 and set(p.stale) >= set(p.data_through)
-        names = f"all {len(p.stale)} input series" if every else ", ".join(p.stale)
-        lines.append(f"  stale today (older than their cadence allows): {names}")
-    lines += macro_lines(p.macro)
-    if p.outlook is not None:
-        lines += render_outlook(p.outlook)
-    fitted = p.model.get("fitted", "final model")
-    lines.append(
-        f"  model {p.model['version']} ({fitted}), labels final through "
-        f"{p.model['trained_through']}"
-    )
-    return "\n".join(lines)
-
-
-def render_outlook(outlook: Outlook) -> list[str]:
-    """Two lines: the most likely regime at each horizon; the two event probabilities."""
-    ahead = ", ".join(
-        f"in {horizon[:-1]} weeks {max(p, key=p.__getitem__)} {max(p.values()):.0%}"
-        for horizon, p in outlook.regime.items()
-    )
-    events = []
-    if outlook.small_caps_lead is not None:
-        lead = outlook.small_caps_lead
-        events.append(f"small caps lead over {lead.weeks} weeks {lead.probability:.0%}")
-    if outlook.bear_market_starts is not None:
-        bear = outlook.bear_market_starts
-        events.append(f"a bear market starts within {bear.weeks} weeks {bear.probability:.0%}")
-    return [f"  outlook: {ahead}", f"  odds: {'; '.join(events)}"]

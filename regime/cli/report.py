@@ -17,6 +17,7 @@ from regime.cli._common import (
     settings_from,
 )
 from regime.cli.evaluate import run_with_progress
+from regime.clock import today
 
 
 @click.command("report")
@@ -97,6 +98,9 @@ def report_command(
     if hypotheses is not None:
         hypotheses = hypotheses.checked(dataset, settings)
     report = build_report(record, now, settings, hypotheses)
+    warning = now.model.freshness(now.prediction, today()).warning()
+    if warning is not None:  # as `regime predict` warns
+        click.echo(f"warning: {warning}", err=True)
     if report.note:
         click.echo(f"warning: {report.note}", err=True)
     written = write_report(report, out_dir)

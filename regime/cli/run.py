@@ -34,7 +34,8 @@ log = logging.getLogger("regime.run")
     "text",
     "json",
     default=None,
-    help='Also print the prediction on stdout (json adds "recorded"). Default: nothing.',
+    help='Also print the prediction on stdout (json adds "recorded", "changed" and "alerted"). '
+    "Default: nothing.",
 )
 @click.option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format json.")
 @click.option(
@@ -50,6 +51,16 @@ log = logging.getLogger("regime.run")
     default="INFO",
     show_default=True,
 )
+@click.option(
+    "--on-change",
+    "on_change",
+    metavar="CMD",
+    default=None,
+    help="Run CMD when the call or the recession call changed since last week and this run "
+    "recorded the week: the change as JSON on stdin and in REGIME_* variables. CMD is split "
+    "into words like a shell would but not run by one (no pipes or redirections: point it at "
+    "a script). A failing hook is a warning, not a failed run.",
+)
 @config_option
 def run_command(
     offline: bool,
@@ -59,6 +70,7 @@ def run_command(
     as_json: bool,
     log_format: str,
     log_level: str,
+    on_change: str | None,
     config_path: Path | None,
 ) -> None:
     """Fetch new data (FRED only with FRED_API_KEY), predict the latest week, record it.
@@ -72,7 +84,12 @@ def run_command(
 
         settings = settings_from(config_path)
         result = run_job(
-            settings, offline=offline, strict=strict, model_path=model_path, today=today()
+            settings,
+            offline=offline,
+            strict=strict,
+            model_path=model_path,
+            today=today(),
+            on_change=on_change,
         )
     except RegimeError as exc:
         fields = {"error": type(exc).__name__, "exit_code": exc.exit_code}
@@ -88,7 +105,8 @@ def run_command(
         log.debug("traceback", exc_info=True)
         raise click.exceptions.Exit(EXIT_BUG) from None
     if fmt == "json" or as_json:
-        click.echo(json.dumps({**result.prediction.to_dict(), "recorded": result.added}))
+        extra = {"recorded": result.added, "changed": result.changed, "alerted": result.alerted}
+        click.echo(json.dumps({**result.prediction.to_dict(), **extra}))
     elif fmt == "text":
         from regime.cli.predict import render_text
 

@@ -28,6 +28,7 @@ from regime.errors import (
     shown_path,
 )
 from regime.freshness import Freshness
+from regime.job.alert import hook_words, run_hook
 from regime.job.history import open_history, record
 from regime.model.card_settings import mismatch_message
 from regime.model.predict import RegimeModel, RegimePrediction, load_model
@@ -47,6 +48,10 @@ class RunResult:
     fetched: bool
     history_path: Path
     freshness: Freshness
+    # Whether the call or the recession call changed since last week (False without a week
+    # before), and whether the --on-change hook ran and succeeded (None: not run).
+    changed: bool = False
+    alerted: bool | None = None
 
 
 def run_job(
@@ -56,6 +61,7 @@ def run_job(
     strict: bool = False,
     model_path: Path | None = None,
     today: date | None = None,
+    on_change: str | None = None,
 ) -> RunResult:
     """Fetch (unless `offline`), predict the latest week, record it.
 
@@ -66,7 +72,13 @@ def run_job(
     model trained with other settings (SettingsMismatchError) or a stale week (StaleWeekError).
     Raises HistoryError when the history cannot be used; it is checked before any download,
     and a file that fails the check is never written to.
+
+    A change of call or of the recession call since last week is logged; when the run records
+    a new row, `on_change` (a command, see job/alert.py) runs with the change, before a
+    --strict failure is raised.
     """
+    if on_change is not None:
+        hook_words(on_change)  # a command that cannot run is said before any work
     path = settings.history_path
     with job_lock(path, settings.history.lock_timeout_seconds):
         with closing(open_history(path)) as con:
@@ -81,9 +93,26 @@ def run_job(
         log.warning("%s", mismatch_message(model.version, differs, settings.source_path))
     # Under --strict the run's error is its one line: not also a warning.
     _report(prediction, added, path, None if isinstance(failure, StaleWeekError) else fresh)
+    change = prediction.since_last_week
+    changed = change is not None and change.changed
+    alerted = None
+    if change is not None and changed:
+        fields = {
+            "regime_change": change.regime_changed,
+            "recession_change": change.recession_call_changed,
+            "previous_week": change.previous_week,
+        }
+        log.info(
+            "change since the week of %s: %s",
+            change.previous_week,
+            change.sentence,
+            extra={"fields": fields},
+        )
+        if on_change is not None and added:
+            alerted = run_hook(on_change, prediction, change)
     if failure is not None:
         raise failure
-    return RunResult(prediction, added, fetched, path, fresh)
+    return RunResult(prediction, added, fetched, path, fresh, changed, alerted)
 
 
 def _strict_failure(model: RegimeModel, settings: Settings, fresh: Freshness) -> RegimeError | None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from regime.learning.skill_words import interval_words, verdict
+
 DATA_SOURCES = (
     (
         "FRED (Federal Reserve Bank of St. Louis)",
@@ -81,6 +83,7 @@ def card_markdown(card: dict[str, Any]) -> str:
             for name, part in wf.get("sub_periods", {}).items()
         ),
         "",
+        *_records(card),
         "## Known limitations",
         f"- Few bear markets: {len(ours['detection']['episodes'])} in the judged span; every "
         "figure about entering or leaving one rests on them, and `regime evaluate` shows how "
@@ -103,6 +106,38 @@ def card_markdown(card: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _records(card: dict[str, Any]) -> list[str]:
+    """The table of every forecast's out-of-sample record (learning/skill.py); none without."""
+    found = {
+        name: item["record"]
+        for name, item in (card.get("outlook") or {}).items()
+        if isinstance(item, dict) and item.get("record")
+    }
+    recession = (card.get("recession") or {}).get("record")
+    if recession:
+        found["recession nowcast"] = recession
+    if not found:
+        return []
+    rows = [
+        f"| {name} | {r['span'][0]} .. {r['span'][1]} | {r['weeks']} | "
+        f"{_num(r.get('auroc'))} | {interval_words(r['brier_skill_vs_persistence'])} | "
+        f"{interval_words(r['brier_skill_vs_climatology'])} | {verdict(r)} |"
+        for name, r in found.items()
+    ]
+    return [
+        "## The forecasts' records",
+        "Each forecast beside the call, judged out of sample on its own walk-forward: Brier "
+        "skill against persistence and against the base rate (climatology) with 95% block-"
+        "bootstrap intervals; skill is shown only when both lower bounds are above 0.",
+        "",
+        "| forecast | span | weeks | AUROC | Brier skill vs persistence | vs the base rate "
+        "| verdict |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 def _versus_rulebook(wf: dict[str, Any]) -> list[str]:

@@ -16,7 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
+
+from regime.constants import REGIMES, RISK_OFF
 
 DECISIONS = ("argmax", "balanced", "balanced_hysteresis")
 
@@ -55,3 +58,10 @@ def decide(
         state = bool(r > (1.0 / hysteresis if state else hysteresis))
         out[i] = gate_class if state else other_labels[i]
     return np.asarray(out.astype(str))
+
+
+def rest_labels(features: pd.DataFrame) -> NDArray[np.str_]:
+    """The label each week gets unless it turns out to be risk_off (known on the week)."""
+    others = [r for r in REGIMES if r != RISK_OFF]
+    onehot = features[[f"rulebook_if_not_bear_{r}" for r in others]].to_numpy()
+    return np.asarray(np.asarray(others)[onehot.argmax(axis=1)])

@@ -8,7 +8,7 @@ had then, not one informed by the years since.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,18 +23,24 @@ from regime.errors import ModelArtifactError, StaleDataError, UsageError
 from regime.features.known import cadence
 from regime.features.publication import fridays, latest_week, publication_dates, week_ending
 from regime.features.table import build_features, macro_features
+from regime.features.words import formatted, label
 from regime.freshness import Freshness, freshness
 from regime.macro.backdrop import backdrop_inputs, macro_backdrop
 from regime.macro.prediction import MacroBackdrop, StoredNowcasts, recession_nowcast
 from regime.model.artifact import latest_version, load_artifact
+from regime.model.call_rule import CallRule, call_rule
 from regime.model.card_settings import differences, settings_of_card
 from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
 from regime.model.horizons import Target, outlook_proba
 from regime.model.serialize import classifier_from_dict, gate_from_dict
+from regime.model.week_change import WeekChange, week_change
 from regime.sources.market_data import MarketData, load_market_data
 
 N_DRIVERS = 5
+# The prediction JSON's contract (docs/reading-a-prediction.md, "The JSON contract"): a key added
+# keeps it; a key removed or renamed, or a value whose type or meaning changes, raises it.
+SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -43,12 +49,67 @@ class Driver:
 
     `effect` is the called regime's probability minus what it would be with this one feature at
     its training median (every other feature unchanged): positive means the feature pushed
-    towards the call.
+    towards the call. `label` and `value_text` say the same for a person (features/words.py):
+    "Russell 2000 below its last high", "1.6%".
     """
 
     feature: str
     value: float | None
     effect: float
+    label: str = ""
+    value_text: str = ""
+
+    @classmethod
+    def of(cls, feature: str, value: Any, effect: float) -> Driver:
+        """The driver with its words; `value` rounded to 6 decimals (None when missing)."""
+        kept = None if pd.isna(value) else round(float(value), 6)
+        return cls(feature, kept, round(float(effect), 6), label(feature), formatted(feature, kept))
+
+    @property
+    def words(self) -> str:
+        """'Russell 2000 below its last high: 1.6%'."""
+        return f"{self.label}: {self.value_text}"
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """How old a prediction's data is (regime/freshness.py), in one place for people and tools.
+
+    `data_ends` is the week predicted, `today` the day it was judged on; `week_is_stale` when
+    the week is more than `week_limit_days` (max_staleness_days.week) old then. Two lists, each
+    in the inputs' order: `stale_today`, the series older than their cadence allows today (what
+    a reader acting now should distrust), and `missing_at_week`, those already stale at the
+    week, which the features treated as missing.
+    """
+
+    data_ends: str
+    today: str
+    week_age_days: int
+    week_limit_days: int
+    week_is_stale: bool
+    stale_today: tuple[str, ...]
+    missing_at_week: tuple[str, ...]
+
+    @classmethod
+    def of(cls, fresh: Freshness) -> Staleness:
+        return cls(
+            data_ends=fresh.week.isoformat(),
+            today=fresh.today.isoformat(),
+            week_age_days=fresh.week_age_days,
+            week_limit_days=fresh.week_limit_days,
+            week_is_stale=fresh.week_is_stale,
+            stale_today=fresh.stale_series,
+            missing_at_week=fresh.stale_series_at_week,
+        )
+
+    def banner(self, before: str = "today") -> str | None:
+        """'data ends 2026-08-21, 105 days before today (2026-12-04)' when the week is stale,
+        else None; `before` names the day ("this page")."""
+        if not self.week_is_stale:
+            return None
+        return (
+            f"data ends {self.data_ends}, {self.week_age_days} days before {before} ({self.today})"
+        )
 
 
 @dataclass(frozen=True)
@@ -59,11 +120,13 @@ class SeriesStatus:
 
 @dataclass(frozen=True)
 class Event:
-    """The probability of an event within `weeks`, and the features that moved it most."""
+    """The probability of an event within `weeks`, the features that moved it most, and its
+    out-of-sample record (see `Outlook`)."""
 
     weeks: int
     probability: float
     drivers: tuple[Driver, ...]
+    record: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,11 +136,18 @@ class Outlook:
     `regime`: for each horizon ("13w"), the probability of each regime in that week.
     `small_caps_lead`: small caps beat large caps on total return over the next weeks.
     `bear_market_starts`: a small-cap bear market's peak is set within the next weeks.
+    `regime_records` (by horizon, as `regime`) and each event's `record`: the forecast's
+    out-of-sample record from the model's own walk-forward, stored in its card at training
+    (model/outlook_record.py): `span`, `weeks`, `brier`, `brier_skill_vs_persistence` and
+    `brier_skill_vs_climatology` (each an interval: `estimate`, `low`, `high`, ...), `auroc`
+    (events; None for the regime) and `skill_shown` (both lower bounds above 0). Empty for a
+    model whose card has none.
     """
 
     regime: dict[str, dict[str, float]]
     small_caps_lead: Event | None
     bear_market_starts: Event | None
+    regime_records: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,12 +170,23 @@ class RegimePrediction:
     outlook: Outlook | None = None
     # The recession nowcast and the macro families' readings (None: a model without them).
     macro: MacroBackdrop | None = None
+    # The week's age and both lists of stale series, labelled (None: made without a clock).
+    staleness: Staleness | None = None
+    # How the call was made from the probabilities, and why when it is not the most probable.
+    decision: CallRule | None = None
+    # Last week beside this week (None: no earlier week this model answers).
+    since_last_week: WeekChange | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types only (lists, not tuples): what `json.loads` gives back."""
-        out = _lists(asdict(self))
-        assert isinstance(out, dict)
+        """Plain JSON types only (lists, not tuples): what `json.loads` gives back. The first
+        key is `schema_version` (SCHEMA_VERSION)."""
+        fields = _lists(asdict(self))
+        assert isinstance(fields, dict)
+        out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **fields}
         out["macro"] = None if self.macro is None else self.macro.to_dict()
+        out["since_last_week"] = (
+            None if self.since_last_week is None else self.since_last_week.to_dict()
+        )
         return out
 
 
@@ -185,6 +266,15 @@ class RegimeModel:
         return str(self.card["version"])
 
     @property
+    def outlook_records(self) -> dict[str, dict[str, Any]]:
+        """Each outlook target's out-of-sample record from the card (see `Outlook`)."""
+        return {
+            name: dict(item["record"])
+            for name, item in (self.card.get("outlook") or {}).items()
+            if isinstance(item, dict) and isinstance(item.get("record"), dict)
+        }
+
+    @property
     def estimator(self) -> SplitGateClassifier:
         """The final model's fitted scikit-learn estimator, for other tools.
 
@@ -234,6 +324,7 @@ class RegimeModel:
         as_of: date | None = None,
         data: MarketData | None = None,
         today: date | None = None,
+        since_last_week: bool = True,
     ) -> RegimePrediction:
         """The regime of the latest complete week on or before `as_of` (default: the latest
         week with index closes).
@@ -242,9 +333,10 @@ class RegimeModel:
         Friday's close), and only observations published by that Friday are used: never one
         published after `as_of`. For a week on or before the model's last training label, only
         the walk-forward model fitted before it answers. Staleness is judged on `today`
-        (default: `regime.clock.today()`) and on the week itself. Raises UsageError for a date
-        before the earliest week the model answers, StaleDataError when the data has no index
-        closes for the week.
+        (default: `regime.clock.today()`) and on the week itself. With `since_last_week`, the
+        answer carries the week before's beside it (model/week_change.py). Raises UsageError
+        for a date before the earliest week the model answers, StaleDataError when the data has
+        no index closes for the week.
         """
         data = data if data is not None else load_market_data(self.settings, self._inputs())
         week = self._week(data, as_of)
@@ -255,15 +347,17 @@ class RegimeModel:
         row = span.iloc[[-1]]
         proba = _proba(period.classifier, row).iloc[0]
         regime = str(calls[-1])
+        before = bool(calls[-2] == RISK_OFF) if len(calls) > 1 else period.in_risk_off
+        probabilities = {r: float(proba[r]) for r in REGIMES}
         used = self._used_observations(data, week)
-        outlook = _outlook(period, features.loc[[week]], self.settings)
+        outlook = _outlook(period, features.loc[[week]], self.settings, self.outlook_records)
         fresh = self._freshness(week, used, today or clock_today())
         macro = self._macro(data, week)
-        return RegimePrediction(
+        answer = RegimePrediction(
             as_of=week.date().isoformat(),
             regime=regime,
             confidence=float(proba[regime]),
-            probabilities={r: float(proba[r]) for r in REGIMES},
+            probabilities=probabilities,
             drivers=_drivers(period.classifier, row, regime),
             data_through=self._data_through(data, used),
             stale=fresh.stale_series,
@@ -276,7 +370,19 @@ class RegimeModel:
             },
             outlook=outlook,
             macro=macro,
+            staleness=Staleness.of(fresh),
+            decision=call_rule(period.classifier, row, regime, probabilities, before),
         )
+        previous = week - pd.Timedelta(days=7)
+        if not since_last_week or previous not in features.index:
+            return answer
+        try:
+            last = self.predict_current(previous.date(), data, today, since_last_week=False)
+        except UsageError:  # the week before the walk-forward's first: nothing to compare
+            return answer
+        rows = self._X(features.loc[[previous, week]])
+        change = week_change(last, answer, period.classifier, rows)
+        return replace(answer, since_last_week=change)
 
     def _macro(self, data: MarketData, week: pd.Timestamp) -> MacroBackdrop | None:
         """The week's recession nowcast, from the macro inputs as known that week."""
@@ -403,35 +509,38 @@ def _drivers(classifier: SplitGateClassifier, row: pd.DataFrame, regime: str) ->
     effects = base - _proba(classifier, trials)[regime].to_numpy()
     order = np.argsort(-np.abs(effects), kind="stable")[:N_DRIVERS]
     return tuple(
-        Driver(
-            feature=str(row.columns[columns[k]]),
-            value=None
-            if pd.isna(row.iat[0, columns[k]])
-            else round(float(row.iat[0, columns[k]]), 6),
-            effect=round(float(effects[k]), 6),
-        )
+        Driver.of(str(row.columns[columns[k]]), row.iat[0, columns[k]], effects[k])
         for k in order
         if abs(effects[k]) > 1e-9
     )
 
 
-def _outlook(period: PeriodModel, row: pd.DataFrame, settings: Settings) -> Outlook | None:
-    """The answering period's outlook models applied to the week's features."""
+def _outlook(
+    period: PeriodModel,
+    row: pd.DataFrame,
+    settings: Settings,
+    records: dict[str, dict[str, Any]],
+) -> Outlook | None:
+    """The answering period's outlook models applied to the week's features, each beside its
+    record (`records`, by target name)."""
     if not period.outlook:
         return None
     floor = settings.model.min_probability
     regime: dict[str, dict[str, float]] = {}
+    regime_records: dict[str, dict[str, Any]] = {}
     events: dict[str, Event] = {}
     for outlook_model in sorted(period.outlook.values(), key=lambda m: m.target.weeks):
         target = outlook_model.target
         X = row[outlook_model.columns]
         proba = outlook_proba(outlook_model.model, X, target, floor).iloc[0]
+        record = records.get(target.name, {})
         if target.kind == "regime":
             regime[f"{target.weeks}w"] = {str(k): float(v) for k, v in proba.items()}
+            regime_records[f"{target.weeks}w"] = record
         else:
             drivers = _event_drivers(outlook_model, X, floor)
-            events[target.kind] = Event(target.weeks, float(proba[1]), drivers)
-    return Outlook(regime, events.get("leadership"), events.get("bear_start"))
+            events[target.kind] = Event(target.weeks, float(proba[1]), drivers, record)
+    return Outlook(regime, events.get("leadership"), events.get("bear_start"), regime_records)
 
 
 def _event_drivers(
@@ -449,14 +558,10 @@ def _event_drivers(
     effects = base - outlook_proba(outlook_model.model, trials, target, floor)[1].to_numpy()
     order = np.argsort(-np.abs(effects), kind="stable")[:N_DRIVERS]
     return tuple(
-        Driver(str(X.columns[k]), _value(X.iat[0, k]), round(float(effects[k]), 6))
+        Driver.of(str(X.columns[k]), X.iat[0, k], effects[k])
         for k in order
         if abs(effects[k]) > 1e-9
     )
-
-
-def _value(value: Any) -> float | None:
-    return None if pd.isna(value) else round(float(value), 6)
 
 
 def load_model(path: str | Path | None = None, settings: Settings | None = None) -> RegimeModel:

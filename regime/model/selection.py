@@ -24,7 +24,7 @@ from regime.constants import REGIMES, RISK_OFF
 from regime.learning.calibration import Sigmoid
 from regime.learning.choice import binary_log_loss_weekly, lowest_loss
 from regime.model.candidates import UNKNOWN, Candidate, CandidateRuns, GateRows
-from regime.model.decision import decide
+from regime.model.decision import decide, rest_labels
 from regime.model.schedule import Refit
 from regime.model.training_rows import Dataset
 
@@ -282,13 +282,6 @@ def regime_proba(gate_p: pd.Series, features: pd.DataFrame, settings: Settings) 
     proba = np.maximum(proba, floor)
     proba = proba / proba.sum(axis=1, keepdims=True)
     return pd.DataFrame(proba, index=gate_p.index, columns=list(REGIMES))
-
-
-def rest_labels(features: pd.DataFrame) -> NDArray[np.str_]:
-    """The label each week gets unless it turns out to be risk_off (known on the week)."""
-    others = [r for r in REGIMES if r != RISK_OFF]
-    onehot = features[[f"rulebook_if_not_bear_{r}" for r in others]].to_numpy()
-    return np.asarray(np.asarray(others)[onehot.argmax(axis=1)])
 
 
 def _prior(rows: GateRows, refit: pd.Timestamp, dataset: Dataset) -> dict[str, float]:

@@ -24,6 +24,7 @@ from regime.metrics import classification_scores, detection
 from regime.model.artifact import CARD_FORMAT, PACKAGE, library_versions
 from regime.model.classifier import SplitGateClassifier
 from regime.model.outlook import OutlookChoice, TargetRun, fit_final
+from regime.model.outlook_record import outlook_record
 from regime.model.reuse import reuse
 from regime.model.selection import Choice
 from regime.model.serialize import classifier_to_dict, gate_to_dict
@@ -304,6 +305,7 @@ def model_card(
                 "families": list(target_run.final.candidate.families),
                 "C": target_run.final.candidate.C,
                 "refits": [c.to_dict() for c in target_run.choices],
+                "record": outlook_record(target_run, dataset, settings, predictions.index),
             }
             for name, target_run in run.outlook.items()
         },

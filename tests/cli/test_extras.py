@@ -62,4 +62,4 @@ def test_predict_works_without_the_extras():
     done = regime_without(("matplotlib", "statsmodels", "hmmlearn"), "predict", "--format", "json")
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith('{"as_of": ')
+    assert done.stdout.startswith('{"schema_version": 1, "as_of": ')

@@ -7,6 +7,7 @@ report runs the same evaluation again in a subprocess, so the two pages can be c
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -27,9 +28,14 @@ REGIME = [sys.executable, "-c", "from regime.cli import main; main()"]
 GENERATED = re.compile(r"<span id='generated'>[^<]*</span>")
 
 
-def report(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+# Three days after the embedded data's last week: fresh, whatever day the tests run.
+FRESH = "2026-08-24"
+
+
+def report(*args: str, timeout: float = 120, today: str = FRESH) -> subprocess.CompletedProcess:
+    env = {**os.environ, "REGIME_TODAY": today}
     return subprocess.run(
-        [*REGIME, "report", *args], capture_output=True, text=True, timeout=timeout
+        [*REGIME, "report", *args], capture_output=True, text=True, timeout=timeout, env=env
     )
 
 
@@ -95,6 +101,32 @@ def test_the_now_block_names_the_call_the_version_and_the_data_through_date(
     assert f"Model <b>{prediction.model['version']}</b>" in now
     assert f"Data through <b>{prediction.as_of}</b>" in now
     assert re.search(r"Page generated <span id='generated'>\d{4}-\d\d-\d\dT", now)
+
+
+def test_on_stale_data_the_report_warns_and_its_now_box_opens_with_a_banner(
+    evaluate_run: EvaluateRun, tmp_path: Path
+):
+    args = ("--out", str(tmp_path), "--evaluation", str(evaluate_run.saved))
+    done = report(*args, "--config", str(evaluate_run.config), today="2026-12-04")
+    assert done.returncode == 0, done.stderr
+    assert "warning: the week predicted (2026-08-21) is 105 days old on 2026-12-04" in done.stderr
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    now = page[page.index("<section id='now'") : page.index("</section>")]
+    assert now.index("<div class='banner' id='stale'>") < now.index("<h2>Now: week ending")
+    assert "data ends 2026-08-21, 105 days before this page (2026-12-04)" in now
+    assert "Stale at the week (treated as missing): " in now
+    assert "Stale today (older than their cadence allows): " in now
+    # each forecast beside its skill mark, those with skill first
+    assert now.index("<td class='t mark'>skill shown") < now.index("No skill shown: read as")
+    assert now.count("<td class='t mark'>no skill shown</td>") == 4
+
+
+def test_on_fresh_data_the_report_has_no_banner(evaluate_run: EvaluateRun, tmp_path: Path):
+    args = ("--out", str(tmp_path), "--evaluation", str(evaluate_run.saved))
+    done = report(*args, "--config", str(evaluate_run.config))
+    assert done.returncode == 0, done.stderr
+    assert "warning: the week predicted" not in done.stderr
+    assert "id='stale'" not in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
 def test_the_last_weeks_carry_the_current_models_call_after_the_judged_ones(

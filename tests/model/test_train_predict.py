@@ -31,6 +31,10 @@ PREDICTION_KEYS = {
     "model",
     "outlook",
     "macro",
+    "staleness",
+    "decision",
+    "since_last_week",
+    "schema_version",
 }
 
 

@@ -21,11 +21,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from regime.config import Settings
-from regime.evaluation.peers.mapping import SMOOTHING
+from regime.learning.skill import (
+    SMOOTHING,
+    climatology_proba,
+    floored,
+    onehot,
+    persistence_proba,
+)
 from regime.model.horizons import Target
-from regime.model.training_rows import Dataset
-from regime.model.walk_forward import rulebook_realtime
+from regime.model.outlook_record import conditions
+
+__all__ = ["NOTES", "PEERS", "conditions", "outlook_peer_proba"]
 
 PEERS = ("climatology", "persistence", "hmm_transition")
 NOTES = {
@@ -36,21 +42,6 @@ NOTES = {
     "hmm_transition": "the nowcast HMM's filtered state distribution times its transition matrix "
     "to the power h, mapped to the outcome by a soft state-to-outcome map from training weeks",
 }
-
-
-def conditions(target: Target, dataset: Dataset, settings: Settings) -> pd.Series:
-    """What persistence carries forward, as known on each week (a label per week)."""
-    features = dataset.features
-    if target.kind == "regime":
-        return rulebook_realtime(dataset, features.index)
-    if target.kind == "bear_start":
-        in_bear = features["rulebook_risk_off"].to_numpy() > 0.5
-        return pd.Series(np.where(in_bear, "bear", "bull"), index=features.index)
-    levels = np.log(dataset.total_returns[["small_cap", "large_cap"]])
-    past = levels - levels.shift(settings.outlook.leadership_weeks)
-    excess = (past["small_cap"] - past["large_cap"]).reindex(features.index)
-    led = np.where(excess.isna(), "unknown", np.where(excess > 0, "led", "lagged"))
-    return pd.Series(led, index=features.index)
 
 
 def outlook_peer_proba(
@@ -65,34 +56,19 @@ def outlook_peer_proba(
     """Each peer's probabilities (columns: the target's outcomes) for `weeks`, learned from the
     targets `settled` at the refit."""
     classes = list(target.classes)
-    onehot = _onehot(settled.to_numpy(), classes)
-    climate = np.tile(onehot.mean(axis=0), (len(weeks), 1))
+    outcomes = settled.to_numpy()
+    climate = climatology_proba(outcomes, len(weeks), classes)
     known = condition.reindex(settled.index).to_numpy()
-    today = condition.reindex(weeks).to_numpy()
-    persistence = np.empty((len(weeks), len(classes)))
-    for value in np.unique(today):
-        counts = onehot[known == value].sum(axis=0) + SMOOTHING
-        persistence[today == value] = counts / counts.sum()
+    persistence = persistence_proba(outcomes, known, condition.reindex(weeks).to_numpy(), classes)
     ahead = pd.DataFrame(
         states.to_numpy() @ np.linalg.matrix_power(transition, target.weeks), index=states.index
     )
     trained = settled.index.intersection(ahead.index)
     weights = ahead.loc[trained].to_numpy()
-    given = weights.T @ _onehot(settled.loc[trained].to_numpy(), classes) + SMOOTHING
+    given = weights.T @ onehot(settled.loc[trained].to_numpy(), classes) + SMOOTHING
     given /= given.sum(axis=1, keepdims=True)
     hmm = ahead.loc[weeks].to_numpy() @ given
     return {
-        name: _floored(values, weeks, classes, floor)
+        name: pd.DataFrame(floored(values, floor), index=weeks, columns=classes)
         for name, values in zip(PEERS, (climate, persistence, hmm), strict=True)
     }
-
-
-def _onehot(values: NDArray[np.generic], classes: list[object]) -> NDArray[np.float64]:
-    return np.stack([values == c for c in classes], axis=1).astype(float)
-
-
-def _floored(
-    values: NDArray[np.float64], weeks: pd.DatetimeIndex, classes: list[object], floor: float
-) -> pd.DataFrame:
-    out = np.maximum(values, floor)
-    return pd.DataFrame(out / out.sum(axis=1, keepdims=True), index=weeks, columns=classes)

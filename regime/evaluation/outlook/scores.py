@@ -33,18 +33,9 @@ from regime.bootstrap import auroc_rows as bootstrap_auroc_rows
 from regime.config import Settings
 from regime.metrics import weekly_log_loss
 from regime.model.horizons import Target
+from regime.model.outlook_record import block_weeks, weekly_brier
 
-__all__ = ["difference_rows", "skill_rows"]
-
-
-def weekly_brier(truth: pd.Series, proba: pd.DataFrame, target: Target) -> NDArray[np.float64]:
-    """Each week's Brier score (see the module docstring)."""
-    classes = list(target.classes)
-    values = proba[classes].to_numpy(dtype=float)
-    onehot = np.stack([truth.to_numpy() == c for c in classes], axis=1).astype(float)
-    if target.kind == "regime":
-        return np.asarray(((values - onehot) ** 2).sum(axis=1))
-    return np.asarray((values[:, 1] - onehot[:, 1]) ** 2)
+__all__ = ["block_weeks", "difference_rows", "skill_rows", "weekly_brier"]
 
 
 def weekly_loss(truth: pd.Series, proba: pd.DataFrame, target: Target) -> NDArray[np.float64]:
@@ -92,11 +83,6 @@ def reliability(
 def auroc_rows(truth: pd.Series, proba: pd.DataFrame) -> Statistic:
     """A statistic: the AUROC of P(event) in each resample (Mann-Whitney, ties count half)."""
     return bootstrap_auroc_rows((truth.to_numpy() == 1).astype(float), proba[1].to_numpy(float))
-
-
-def block_weeks(target: Target, settings: Settings) -> int:
-    """The bootstrap's block: the configured length, and at least twice the horizon."""
-    return max(settings.evaluation.bootstrap_block_weeks, 2 * target.weeks)
 
 
 def interval(statistic: Statistic, n: int, target: Target, settings: Settings) -> Interval:

@@ -27,8 +27,8 @@ from regime.evaluation.peers import (
     majority_proba,
 )
 from regime.evaluation.peers.mapping import describe
-from regime.model.decision import decide
-from regime.model.selection import regime_proba, rest_labels
+from regime.model.decision import decide, rest_labels
+from regime.model.selection import regime_proba
 from regime.model.training_rows import Dataset, final_labels
 from regime.workers import run_chunked
 

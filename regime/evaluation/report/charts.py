@@ -3,6 +3,8 @@ coefficients and the allocation backtest. Each takes plain data and returns a Fi
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -22,6 +24,7 @@ from regime.evaluation.report.palette import (
     plain_log_axis,
     style,
 )
+from regime.features.words import label
 from regime.metrics import reliability_table
 from regime.model.predict import RegimeModel
 
@@ -127,7 +130,8 @@ def confusion_chart(record: EvaluationRecord, names: tuple[str, ...]) -> Figure:
 
 def coefficients(model: RegimeModel) -> pd.Series:
     """The final model's gate coefficients (log-odds of risk_off per s.d. of each feature),
-    smallest magnitude first; a gate fitted as a constant has none."""
+    smallest magnitude first, each named by its gate and its feature's label (wrapped for the
+    chart's axis); a gate fitted as a constant has none."""
     classifier = model.final.classifier
     names = model.feature_names
     values: dict[str, float] = {}
@@ -139,14 +143,15 @@ def coefficients(model: RegimeModel) -> pd.Series:
         if coef is None:
             continue
         for column, value in zip(columns, np.ravel(coef), strict=True):
-            values[f"{gate}: {names[column]}"] = float(value)
+            values[textwrap.fill(f"{gate} gate: {label(names[column])}", 60)] = float(value)
     found = pd.Series(values, dtype=float)
     return found.reindex(found.abs().sort_values().index)
 
 
 def coefficient_chart(values: pd.Series, version: str) -> Figure:
     with style():
-        fig, ax = plt.subplots(figsize=(9, 0.34 * len(values) + 1.6))
+        lines = sum(name.count("\n") + 1 for name in values.index)
+        fig, ax = plt.subplots(figsize=(11, 0.22 * lines + 0.12 * len(values) + 1.6))
         colours = [REGIME_COLOURS[RISK_OFF] if v > 0 else MODEL_COLOURS[OURS] for v in values]
         ax.barh(values.index, values.to_numpy(), color=colours)
         ax.axvline(0, color="black", lw=0.8)

@@ -181,7 +181,17 @@ h1{font-size:1.5em;margin-bottom:.3em} h2{font-size:1.2em;margin-top:1.8em;
 border-bottom:1px solid #ddd}
 .now{border:2px solid #0072B2;border-radius:6px;padding:4px 18px 10px;background:#f7fbfe}
 .now h2{border:none;margin-top:.6em}
+.banner{background:#fbe9e7;border:2px solid #c0392b;border-radius:4px;color:#7b1d12;
+padding:8px 12px;margin:12px 0 4px;font-size:1.05em} .banner p{margin:0 0 4px}
+.banner ul.stale{color:#7b1d12;margin:2px 0}
+details.since{margin:8px 0;padding:4px 10px;background:#fff;border:1px solid #ddd;
+border-radius:4px} details.since summary{color:#222}
+ul.stale{font-size:.9em;color:#444;margin:6px 0;padding-left:18px}
 .call{font-size:1.35em;margin:.2em 0}
+.skillmark{font-size:.7em;color:#006b4f;border:1px solid #009E73;border-radius:3px;
+padding:0 5px;vertical-align:middle}
+.why{font-size:1.05em;margin:.3em 0;padding:4px 10px;border-left:4px solid #D55E00;
+background:#fdf3ec}
 .regime{font-weight:bold;border-bottom:5px solid;padding:0 4px}
 .columns{display:flex;flex-wrap:wrap;gap:28px;align-items:flex-start}
 .columns>div{flex:1 1 440px;min-width:0}
@@ -196,6 +206,14 @@ summary{cursor:pointer;color:#0072B2}
 pre{font-size:.8em;overflow-x:auto;background:#fafafa;padding:8px}
 .note,.meta{color:#444;font-size:.9em} .warning{color:#a33;font-weight:bold}
 ul.event{margin:6px 0;padding-left:18px}
+table.forecasts{width:100%} table.forecasts td{vertical-align:top;white-space:nowrap}
+table.forecasts td:first-child{white-space:normal} .now table td{white-space:nowrap}
+.now table td.t:first-child{white-space:normal}
+table.forecasts tr.skill td:first-child{border-left:6px solid #009E73}
+table.forecasts tr.skill td.mark{color:#006b4f;font-weight:bold}
+table.forecasts tr.noskill td{color:#666} table.forecasts tr.noskill td:first-child{
+border-left:6px solid #ccc} table.forecasts tr.noskill th{text-align:left;background:#f6f0e6;
+color:#8a5a00}
 h3{font-size:1.05em;margin:1.4em 0 .3em}
 .families{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:6px 28px}
 .families p{margin:0 0 10px;font-size:.92em}

@@ -16,7 +16,7 @@ from regime.constants import RISK_OFF
 from regime.evaluation.report.inputs import EvaluationRecord
 from regime.evaluation.report.now import Now
 from regime.model.classifier import SplitGateClassifier
-from regime.model.selection import rest_labels
+from regime.model.decision import rest_labels
 
 WEEKS = 104
 # Weeks before the window the current model also calls, so its hysteresis (a rule with memory)

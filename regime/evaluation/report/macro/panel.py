@@ -16,6 +16,7 @@ from regime.evaluation.report.macro.charts import STATE_COLOURS, family_chart, r
 from regime.evaluation.report.macro.hypotheses import hypotheses_section
 from regime.evaluation.report.now import Now
 from regime.evaluation.report.palette import png
+from regime.learning.skill_words import verdict
 from regime.macro.readings import FamilyReading
 
 RECESSION_CHART = "recession"
@@ -96,8 +97,14 @@ def _headline(record: EvaluationRecord, now: Now) -> str:
     if now.backdrop is not None:
         each = ", ".join(f"{esc(r.family)} {_state(r.state)}" for r in now.backdrop.readings)
         states = f" The families: {each}."
+    record_of_model = macro.recession.record if macro is not None and macro.recession else None
+    mark = (
+        f" <span class='skillmark'>{esc(verdict(record_of_model))}</span>"
+        if record_of_model
+        else ""
+    )
     return (
-        f"<p class='call'>P(recession) this week: <b>{pct(p, 0)}</b>, {call}</p>"
+        f"<p class='call'>P(recession) this week: <b>{pct(p, 0)}</b>, {call}{mark}</p>"
         f"<p>Week ending {esc(week.date())}, from {whose}.{states}</p>"
     )
 
