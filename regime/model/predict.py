@@ -325,6 +325,8 @@ class RegimeModel:
         data: MarketData | None = None,
         today: date | None = None,
         since_last_week: bool = True,
+        *,
+        strict: bool = False,
     ) -> RegimePrediction:
         """The regime of the latest complete week on or before `as_of` (default: the latest
         week with index closes).
@@ -336,9 +338,17 @@ class RegimeModel:
         (default: `regime.clock.today()`) and on the week itself. With `since_last_week`, the
         answer carries the week before's beside it (model/week_change.py). Raises UsageError
         for a date before the earliest week the model answers, StaleDataError when the data has
-        no index closes for the week.
+        no index closes for the week, InvalidDataError for an impossible row (or an implausible
+        one under `strict`).
+
+        Without `data`, the inputs are loaded and checked (regime/sources/validate.py) on
+        `today`, rows after `as_of` not judged; `strict` makes an implausible value an error.
         """
-        data = data if data is not None else load_market_data(self.settings, self._inputs())
+        today = today or clock_today()
+        if data is None:
+            data = load_market_data(
+                self.settings, self._inputs(), through=as_of, today=today, strict=strict
+            )
         week = self._week(data, as_of)
         period = self.model_for(week)
         features = build_features(data, self.settings, as_of=week.date())
@@ -351,7 +361,7 @@ class RegimeModel:
         probabilities = {r: float(proba[r]) for r in REGIMES}
         used = self._used_observations(data, week)
         outlook = _outlook(period, features.loc[[week]], self.settings, self.outlook_records)
-        fresh = self._freshness(week, used, today or clock_today())
+        fresh = self._freshness(week, used, today)
         macro = self._macro(data, week)
         answer = RegimePrediction(
             as_of=week.date().isoformat(),
