@@ -433,6 +433,22 @@ class HistorySettings(_Frozen):
     lock_timeout_seconds: Annotated[float, Field(gt=0, le=86_400)] = 600.0
 
 
+class ValidationSettings(_Frozen):
+    """How every series is checked where it is read (regime/sources/validate.py).
+
+    Data handling, not learning: not in LEARNING_SECTIONS, so changing it renames no model.
+    """
+
+    # A row that cannot be an observation (not a number, an index close at or below zero, a
+    # date that repeats, goes back or lies after today): stop the command, or drop the row
+    # with a warning.
+    impossible: Literal["stop", "drop"] = "stop"
+    # An index close more than this fraction above or below the close a week earlier is
+    # implausible: a warning (an error under --strict), never dropped. The worst real weeks
+    # of the embedded indices are the S&P 500's -27.7% to 1929-10-29 and +25.9% to 1932-08-09.
+    weekly_move: Annotated[float, Field(gt=0, le=10)] = 0.4
+
+
 class FetchSettings(_Frozen):
     """How `regime fetch` talks to FRED and Yahoo. The FRED key itself never lives here."""
 
@@ -562,6 +578,7 @@ class Settings(_Frozen):
     paths: PathSettings = PathSettings()
     history: HistorySettings = HistorySettings()
     fetch: FetchSettings = FetchSettings()
+    validation: ValidationSettings = ValidationSettings()
     evaluation: EvaluationSettings = EvaluationSettings()
     backtest: BacktestSettings = BacktestSettings()
     parallel: ParallelSettings = ParallelSettings()

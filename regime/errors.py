@@ -33,6 +33,11 @@ class DataSourceError(RegimeError):
     exit_code = 3
 
 
+class InvalidDataError(DataSourceError):
+    """A series holds an impossible row (or, under --strict, an implausible value): see
+    regime/sources/validate.py."""
+
+
 class StaleDataError(DataSourceError):
     """The data needed for a date is not available (yet)."""
 

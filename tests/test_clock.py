@@ -21,13 +21,8 @@ READS_TODAY = re.compile(
     r"\bdate\.today\(|\bdatetime\.today\(|Timestamp\.(today|now)\(|Timestamp\([\"'](today|now)"
     r"|datetime\.now\([^)]*\)\.date\("
 )
-# Not yet through the seam: sources/ is being rewritten (the FRED client swap), and issue 17's
-# first item (validating every series where it is read) moves these there. Each is listed so
-# that a new one fails here.
-NOT_YET = {
-    "regime/sources/validate.py": "a row dated after today is refused (issue 17, item 1)",
-    "regime/sources/yahoo.py": "the download's end date",
-}
+# Not through the seam (none left): each one listed here would be named, so a new one fails.
+NOT_YET: dict[str, str] = {}
 
 
 def test_today_is_regime_today_when_it_is_set(monkeypatch):

@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     "--vintages", is_flag=True, help="Also fetch first releases (ALFRED) of fetch.vintage_series."
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="A series with an implausible value (an index close far from the week before, a "
+    "yield out of range) fails and is not cached, instead of being cached with a warning.",
+)
+@click.option(
     "--quiet", "-q", is_flag=True, help="No progress bar and no per-series summary (errors print)."
 )
 @config_option
@@ -42,6 +48,7 @@ def fetch_command(
     since: datetime | None,
     full: bool,
     vintages: bool,
+    strict: bool,
     quiet: bool,
     config_path: Path | None,
 ) -> None:
@@ -72,6 +79,7 @@ def fetch_command(
             full=full,
             vintages=vintages,
             on_progress=advance,
+            strict=strict,
         )
     _show(report, quiet)
     if not report.ok:

@@ -25,15 +25,26 @@ __all__ = ["predict_command", "render_text"]
     "it: a week is complete only with its Friday's close), using only data published by that "
     "Friday, never any published after DATE.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 3) on an implausible value in the data (an index close far from the "
+    "week before, a yield out of range) instead of warning about it.",
+)
 @format_option("text", "json")
 @model_option
 @config_option
 def predict_command(
-    as_of: datetime | None, fmt: str, model_path: Path | None, config_path: Path | None
+    as_of: datetime | None,
+    strict: bool,
+    fmt: str,
+    model_path: Path | None,
+    config_path: Path | None,
 ) -> None:
     """Print the market regime of the latest week (or of --as-of) with its confidence.
 
-    Warns on stderr when the week predicted is older than max_staleness_days.week today.
+    Warns on stderr when the week predicted is older than max_staleness_days.week today, and
+    names every impossible or implausible value in the data (see docs/data/validation.md).
     """
     from regime.model.predict import load_model
 
@@ -46,7 +57,7 @@ def predict_command(
         found, where = model.config_differences, settings.source_path
         click.echo(f"warning: {mismatch_message(model.version, found, where)}", err=True)
     asked = as_of.date() if as_of else None
-    prediction = model.predict_current(asked, today=now)
+    prediction = model.predict_current(asked, today=now, strict=strict)
     if as_of is None:  # a week asked for by date is old on purpose
         warning = model.freshness(prediction, now).warning()
         if warning is not None:

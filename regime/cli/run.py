@@ -25,9 +25,9 @@ log = logging.getLogger("regime.run")
 @click.option(
     "--strict",
     is_flag=True,
-    help="Fail (exit 3) when a series fails to fetch; after recording, fail when the model was "
-    "trained with other learning settings than the config's (exit 7) or the week predicted is "
-    "older than max_staleness_days.week (exit 6).",
+    help="Fail (exit 3) when a series fails to fetch or the data holds an implausible value; "
+    "after recording, fail when the model was trained with other learning settings than the "
+    "config's (exit 7) or the week predicted is older than max_staleness_days.week (exit 6).",
 )
 @model_option
 @format_option(

@@ -31,11 +31,13 @@ def weekly_rows(
     """The Fridays that get a row: from the index's first close to the week of `as_of`.
 
     `index` defaults to the small cap; without `as_of`, the last week is the latest complete
-    one at its last close (see `latest_week`).
+    one that both it and the large cap have closes for (see `latest_week`).
     """
     closes = data[index or settings.indices.small_cap]
-    last = week_ending(as_of) if as_of is not None else latest_week(closes.index[-1])
-    return fridays(closes.index[0], last)
+    if as_of is not None:
+        return fridays(closes.index[0], week_ending(as_of))
+    large = data[settings.indices.large_cap]
+    return fridays(closes.index[0], latest_week(min(closes.index[-1], large.index[-1])))
 
 
 def build_features(

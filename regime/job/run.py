@@ -67,9 +67,11 @@ def run_job(
 
     A week older than `max_staleness_days.week` on `today` (default: `regime.clock.today()`) is
     logged as a warning and reported in the result's `freshness`; so is a model trained with
-    other learning settings than `settings`. With `strict`, a series that fails to fetch is an
-    error (DataSourceError, before predicting), and so, after recording the prediction, is a
-    model trained with other settings (SettingsMismatchError) or a stale week (StaleWeekError).
+    other learning settings than `settings`, and an implausible value in the data. With
+    `strict`, a series that fails to fetch (an implausible value fails it) is an error
+    (DataSourceError, before predicting), so is an implausible value in the data read
+    (InvalidDataError), and, after recording the prediction, so is a model trained with other
+    settings (SettingsMismatchError) or a stale week (StaleWeekError).
     Raises HistoryError when the history cannot be used; it is checked before any download,
     and a file that fails the check is never written to.
 
@@ -84,7 +86,7 @@ def run_job(
         with closing(open_history(path)) as con:
             fetched = refresh(settings, offline=offline, strict=strict)
             model = load_model(model_path, settings)
-            prediction = model.predict_current(today=today)
+            prediction = model.predict_current(today=today, strict=strict)
             added = record(con, path, prediction)
     fresh = model.freshness(prediction, today or clock_today())
     failure = _strict_failure(model, settings, fresh) if strict else None
@@ -161,10 +163,10 @@ def refresh(settings: Settings, *, offline: bool = False, strict: bool = False) 
         log.info("offline run: predicting from the cache and the embedded data")
         return False
     if fred_api_key(settings):
-        report = fetch(settings)
+        report = fetch(settings, strict=strict)
     else:
         log.warning("%s is not set: fetching only the Yahoo indices, not FRED", KEY_ENV)
-        report = fetch(settings, series=settings.index_symbols)
+        report = fetch(settings, series=settings.index_symbols, strict=strict)
     # A note (a corrupt cache file moved aside) is logged by the fetch where it happens.
     for item in report.series:
         if item.ok:

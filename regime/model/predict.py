@@ -9,7 +9,7 @@ had then, not one informed by the years since.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,9 @@ import pandas as pd
 from regime.clock import today as clock_today
 from regime.config import Settings, load_settings
 from regime.constants import REGIMES, RISK_OFF
-from regime.errors import ModelArtifactError, StaleDataError, UsageError
+from regime.errors import ModelArtifactError, UsageError
 from regime.features.known import cadence
-from regime.features.publication import fridays, latest_week, publication_dates, week_ending
+from regime.features.publication import fridays, publication_dates
 from regime.features.table import build_features, macro_features
 from regime.features.words import formatted, label
 from regime.freshness import Freshness, freshness
@@ -34,6 +34,7 @@ from regime.model.classifier import SplitGateClassifier
 from regime.model.decision import decide
 from regime.model.horizons import Target, outlook_proba
 from regime.model.serialize import classifier_from_dict, gate_from_dict
+from regime.model.week import answered_week
 from regime.model.week_change import WeekChange, week_change
 from regime.sources.market_data import MarketData, load_market_data
 
@@ -325,20 +326,30 @@ class RegimeModel:
         data: MarketData | None = None,
         today: date | None = None,
         since_last_week: bool = True,
+        *,
+        strict: bool = False,
     ) -> RegimePrediction:
         """The regime of the latest complete week on or before `as_of` (default: the latest
-        week with index closes).
+        week both indices have closes for).
 
         That week ends on the Friday on or before `as_of` (a week is complete only with its
         Friday's close), and only observations published by that Friday are used: never one
         published after `as_of`. For a week on or before the model's last training label, only
         the walk-forward model fitted before it answers. Staleness is judged on `today`
         (default: `regime.clock.today()`) and on the week itself. With `since_last_week`, the
-        answer carries the week before's beside it (model/week_change.py). Raises UsageError
-        for a date before the earliest week the model answers, StaleDataError when the data has
-        no index closes for the week.
+        answer carries the week before's beside it (model/week_change.py).
+
+        Without `data`, the inputs are loaded and checked (regime/sources/validate.py) on
+        `today`, rows after `as_of` not judged; `strict` makes an implausible value an error.
+        Raises UsageError for a date before the earliest week the model answers,
+        StaleDataError when the data has no closes of both indices for the week,
+        InvalidDataError for an impossible row (or an implausible one under `strict`).
         """
-        data = data if data is not None else load_market_data(self.settings, self._inputs())
+        today = today or clock_today()
+        if data is None:
+            data = load_market_data(
+                self.settings, self._inputs(), through=as_of, today=today, strict=strict
+            )
         week = self._week(data, as_of)
         period = self.model_for(week)
         features = build_features(data, self.settings, as_of=week.date())
@@ -351,7 +362,7 @@ class RegimeModel:
         probabilities = {r: float(proba[r]) for r in REGIMES}
         used = self._used_observations(data, week)
         outlook = _outlook(period, features.loc[[week]], self.settings, self.outlook_records)
-        fresh = self._freshness(week, used, today or clock_today())
+        fresh = self._freshness(week, used, today)
         macro = self._macro(data, week)
         answer = RegimePrediction(
             as_of=week.date().isoformat(),
@@ -398,33 +409,9 @@ class RegimeModel:
         return MacroBackdrop(nowcast, macro_backdrop(table, week, self.settings).readings)
 
     def _week(self, data: MarketData, as_of: date | None) -> pd.Timestamp:
-        """The latest week (`as_of` None), or the latest complete week on or before `as_of`.
-
-        UsageError for a date before the earliest week this model answers (no data or no
-        point-in-time model then, and there never will be); StaleDataError for a week after the
-        data (a fetch may bring it).
-        """
-        small = data[self.settings.indices.small_cap]
-        first, last = small.index[0], small.index[-1]
-        if as_of is None:
-            return latest_week(last)
-        day = date(as_of.year, as_of.month, as_of.day)  # any date, even one pandas cannot hold
-        earliest = self.earliest_week(first)
-        if day < earliest.date():
-            raise UsageError(
-                f"no answer for --as-of {day}: the earliest week this model can answer is "
-                f"{earliest.date()} (the data starts on {first.date()}, features need a year of "
-                "it, and the walk-forward's first model answers from that week); pick a later date"
-            )
-        beyond = (last + pd.Timedelta(days=6)).date()
-        week = week_ending(min(day, beyond + timedelta(days=7)))
-        if week.date() > beyond:
-            friday = day - timedelta(days=(day.weekday() - 4) % 7)
-            raise StaleDataError(
-                f"no index closes for the week of {friday}; the data covers {first.date()} to "
-                f"{last.date()} (run `regime fetch` for newer data)"
-            )
-        return week
+        """The week answered (see regime/model/week.py)."""
+        first = data[self.settings.indices.small_cap].index[0]
+        return answered_week(data, self.settings, as_of, self.earliest_week(first))
 
     def earliest_week(self, first_close: pd.Timestamp) -> pd.Timestamp:
         """The first Friday with a year of prices before it and a model that may answer it."""

@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from regime.config import Settings
-from regime.errors import ConfigError, DataSourceError
+from regime.errors import ConfigError, DataSourceError, InvalidDataError
 from regime.sources.cache import CorruptCacheError, SeriesCache
 from regime.sources.fred import KEY_HELP, FredClient, FredUnreachableError
-from regime.sources.validate import validate_observations
+from regime.sources.validate import Reading, Rows, reading, validated
 from regime.sources.yahoo import Download, YahooClient, set_yfinance_cache
 
 log = logging.getLogger(__name__)
@@ -113,8 +113,13 @@ def fetch(
     fred: FredClient | None = None,
     yahoo: YahooClient | None = None,
     on_progress: Callable[[str], None] | None = None,
+    strict: bool = False,
 ) -> FetchReport:
     """Refresh the cache; return one report per series.
+
+    Every download is checked before it is cached (validate.py): an impossible row fails its
+    series (or is dropped with a warning, as `validation.impossible` says); an implausible value
+    is cached with a logged warning, or fails its series with `strict`.
 
     Raises DataSourceError (one line, before any download) when FRED series are asked for and
     no key is set. Every other failure is per series, in the report.
@@ -128,6 +133,7 @@ def fetch(
     if yahoo is None and any(kind == "market" for _, kind in todo):
         yahoo = default_yahoo_client(settings)
     cache = SeriesCache(settings.cache_dir)
+    checks = reading(settings, strict=strict)
     reports: list[SeriesReport] = []
     unreachable: str | None = None
     for key, kind in todo:
@@ -135,7 +141,7 @@ def fetch(
             error = f"{key}: skipped, FRED unreachable (see {unreachable})"
             reports.append(SeriesReport(key, kind, error=error, skipped=True))
         else:
-            report = _fetch_one(settings, cache, key, kind, since, full, fred, yahoo)
+            report = _fetch_one(settings, cache, checks, key, kind, since, full, fred, yahoo)
             reports.append(report)
             if report.unreachable:
                 unreachable = key
@@ -195,6 +201,7 @@ def yahoo_download_hook() -> Download | None:
 def _fetch_one(
     settings: Settings,
     cache: SeriesCache,
+    checks: Reading,
     key: str,
     kind: str,
     since: date | None,
@@ -208,10 +215,15 @@ def _fetch_one(
         raw = _download(key, kind, start, fred, yahoo)
         if raw.empty:
             raise DataSourceError(f"{key}: the source returned no observations since {start}")
-        fresh = validate_observations(key, raw, settings)
+        source = "Yahoo's answer" if kind == "market" else "FRED's answer"
+        fresh = validated(key, Rows.of(raw), source, checks)
+        if fresh.empty:
+            raise DataSourceError(f"{key}: no valid observations since {start}")
         counts = cache.merge(key, fresh, kind=kind, replace=full or kind == "vintages")
     except FredUnreachableError as exc:
         return SeriesReport(key, kind, error=str(exc), note=note, unreachable=True)
+    except InvalidDataError as exc:
+        return SeriesReport(key, kind, error=f"{exc}; nothing was cached", note=note)
     except DataSourceError as exc:
         return SeriesReport(key, kind, error=str(exc), note=note)
     except OSError as exc:

@@ -6,11 +6,15 @@ import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from regime.config import Settings
-from regime.errors import DataSourceError
+from regime.errors import DataSourceError, InvalidDataError
+
+if TYPE_CHECKING:
+    from regime.sources.validate import Reading
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +49,16 @@ class MarketData:
         )
 
 
-def load_market_data(settings: Settings, only: Collection[str] | None = None) -> MarketData:
+def load_market_data(
+    settings: Settings,
+    only: Collection[str] | None = None,
+    *,
+    through: date | None = None,
+    today: date | None = None,
+    strict: bool = False,
+) -> MarketData:
     """Load every series the settings name (or those in `only`, with the predecessors they
-    need): the embedded snapshot, overlaid by the cache.
+    need): the embedded snapshot, overlaid by the cache, each checked as it is read.
 
     Cache observations win on shared dates; a series' origin is "cache" when the cache reaches
     past the snapshot's last date. With `fetch.vintages: first_release`, cached first releases
@@ -56,18 +67,26 @@ def load_market_data(settings: Settings, only: Collection[str] | None = None) ->
     Each index with a predecessor (`indices.predecessors`, e.g. FRED's RU2000PR before ^RUT) is
     then chained to it by returns (see splice.py); the predecessor itself is not kept.
 
-    The cache never makes this fail: a corrupt cache file (bad checksum, unparsable) or a cache
-    held locked too long is skipped with a logged warning and the snapshot is used, so `predict`
-    keeps working; `regime fetch` moves the bad file aside and fetches it again.
+    Every file is checked by validate.py, judged on `today` (default: `regime.clock.today()`):
+    an impossible row raises InvalidDataError (or is dropped with a warning, as
+    `validation.impossible` says), an implausible value is a logged warning (InvalidDataError
+    with `strict`). With `through` (a replay), rows dated after it are not judged: a bad one
+    is left out unsaid (no replay's feature reads them).
+
+    The cache never makes this fail otherwise: a corrupt cache file (bad checksum, unparsable)
+    or a cache held locked too long is skipped with a logged warning and the snapshot is used,
+    so `predict` keeps working; `regime fetch` moves the bad file aside and fetches it again.
     Raises DataSourceError naming the file when a snapshot series is missing or malformed.
     """
     from regime.sources.snapshot import read_snapshot
+    from regime.sources.validate import reading
 
     if only is not None:
         older = settings.indices.predecessors
         only = {*only, *(older[key].series for key in only if key in older)}
-    data = read_snapshot(settings, only)
-    return splice_predecessors(overlay_cache(data, settings), settings)
+    checks = reading(settings, today=today, through=through, strict=strict)
+    data = read_snapshot(settings, only, checks)
+    return splice_predecessors(overlay_cache(data, settings, checks), settings)
 
 
 def splice_predecessors(data: MarketData, settings: Settings) -> MarketData:
@@ -86,9 +105,15 @@ def splice_predecessors(data: MarketData, settings: Settings) -> MarketData:
     return MarketData(series=series, origin={k: v for k, v in data.origin.items() if k in series})
 
 
-def overlay_cache(data: MarketData, settings: Settings) -> MarketData:
-    """`data` with the cache's observations laid over it (see `load_market_data`)."""
-    from regime.sources.cache import CorruptCacheError, SeriesCache
+def overlay_cache(
+    data: MarketData, settings: Settings, checks: Reading | None = None
+) -> MarketData:
+    """`data` with the cache's observations laid over it, each file checked by `checks`
+    (default: `validate.reading(settings)`; see `load_market_data`)."""
+    from regime.sources.cache import CorruptCacheError, SeriesCache, relative_path
+    from regime.sources.validate import Rows, reading, validated
+
+    checks = checks if checks is not None else reading(settings)
 
     cache = SeriesCache(settings.cache_dir, lock_seconds=10.0)
     if not cache.root.is_dir():
@@ -113,10 +138,16 @@ def overlay_cache(data: MarketData, settings: Settings) -> MarketData:
                         continue
                     if cached is None or cached.empty:
                         continue
+                    where = cache.root / relative_path(key, kind=layer)
+                    cached = validated(key, Rows.of(cached), str(where), checks)
+                    if cached.empty:
+                        continue
                     base = series.get(key, pd.Series(dtype=float))
                     if len(base) == 0 or cached.index[-1] > base.index[-1]:
                         origin[key] = "cache"
                     series[key] = cached.combine_first(base).sort_index().rename(key)
+    except InvalidDataError:
+        raise  # a bad row is the user's to see, like one in the snapshot
     except (DataSourceError, OSError) as exc:
         log.warning("not using the cache %s: %s", cache.root, exc)
         return data

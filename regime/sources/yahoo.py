@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from regime.clock import today as clock_today
 from regime.errors import DataSourceError
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class YahooClient:
         else:
             kwargs["start"] = start.isoformat()
             # Yahoo's end is exclusive: ask through tomorrow to include today's close.
-            kwargs["end"] = (date.today() + timedelta(days=2)).isoformat()
+            kwargs["end"] = (clock_today() + timedelta(days=2)).isoformat()
         try:
             frame = self._download(symbol, **kwargs)
         except Exception as exc:  # yfinance may raise anything; the series fails, others go on

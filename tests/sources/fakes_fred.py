@@ -293,7 +293,8 @@ def yfinance_frame(
 
 
 class FakeDownload:
-    """Stands in for yfinance.download; `script` queues "empty", "rate-limit" or "partial"."""
+    """Stands in for yfinance.download; `script` queues "empty", "rate-limit", "partial" or
+    "negative" (the last close below zero)."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
@@ -311,6 +312,8 @@ class FakeDownload:
         frame = yfinance_frame(tickers, kwargs.get("start"))  # type: ignore[arg-type]
         if what == "partial":
             frame.iloc[-3:, frame.columns.get_loc(("Close", tickers))] = float("nan")
+        if what == "negative":
+            frame.iloc[-1, frame.columns.get_loc(("Close", tickers))] *= -1
         return frame
 
 

@@ -126,18 +126,49 @@ def test_a_corrupt_cache_file_is_reported_moved_aside_and_fetched_again(settings
     assert report.added == len(cached(settings, "DGS10"))
 
 
-def test_implausible_values_name_the_series_and_rows_and_stay_out(settings, fake_fred):
+def test_an_implausible_value_is_cached_with_a_warning_naming_it(settings, fake_fred, caplog):
+    bad = snapshot("DGS10")
+    bad[bad.index[-1]] = "45.5"
+    fake_fred.overrides["DGS10"] = bad
+
+    with caplog.at_level(logging.WARNING):
+        report = fetch(settings, series=["DGS10"]).series[0]
+
+    assert report.ok
+    assert cached(settings, "DGS10").iloc[-1] == 45.5
+    assert [r.getMessage() for r in caplog.records] == [
+        f"DGS10: FRED's answer has 1 implausible value, kept: {bad.index[-1]} value 45.5: not a "
+        "yield between -5 and 30"
+    ]
+
+
+def test_under_strict_an_implausible_value_fails_its_series_and_stays_out(settings, fake_fred):
     fetch(settings, series=["DGS10"])
     before = (settings.cache_dir / "fred" / "DGS10.csv").read_bytes()
     bad = snapshot("DGS10")
     bad[bad.index[-1]] = "45.5"
     fake_fred.overrides["DGS10"] = bad
 
-    report = fetch(settings, series=["DGS10"]).series[0]
+    report = fetch(settings, series=["DGS10"], strict=True).series[0]
 
-    assert report.error.startswith("DGS10: 1 value(s) not a yield between -5 and 30: ")
-    assert f"{bad.index[-1]}=45.5" in report.error
+    assert report.error == (
+        f"DGS10: FRED's answer has 1 implausible value: {bad.index[-1]} value 45.5: not a yield "
+        "between -5 and 30; --strict stops on it; nothing was cached"
+    )
     assert (settings.cache_dir / "fred" / "DGS10.csv").read_bytes() == before
+
+
+def test_an_impossible_close_fails_its_series_and_stays_out(settings, fake_download):
+    yahoo = YahooClient(download=fake_download, retries=0)
+    fake_download.script = ["negative"]
+
+    report = fetch(settings, series=["^RUT"], yahoo=yahoo).series[0]
+
+    assert report.error.startswith("^RUT: Yahoo's answer has 1 impossible row: ")
+    assert ": not positive; validation.impossible: drop would skip such rows; nothing was" in (
+        report.error
+    )
+    assert cached(settings, "^RUT", "market") is None
 
 
 def test_an_unreachable_fred_fails_the_first_series_and_skips_the_rest(settings, monkeypatch):
