@@ -138,11 +138,10 @@ class GateRows:
         cols = self.positions(candidate, settings)
         trainable = []
         for rows in self.pooled:
-            usable = ~np.isnan(rows.X[:, cols]).any(axis=1)
-            if candidate.pool_from is None:
-                usable[:] = False
-            else:
-                usable &= rows.dates >= pd.Timestamp(candidate.pool_from)
+            usable = np.zeros(len(rows.dates), dtype=bool)
+            if candidate.pool_from is not None:
+                complete = ~np.isnan(rows.X[:, cols]).any(axis=1)
+                usable = complete & (rows.dates >= pd.Timestamp(candidate.pool_from))
             trainable.append(np.packbits(usable).tobytes())
         return (candidate.gate, tuple(cols), candidate.C, tuple(trainable))
 
@@ -261,16 +260,14 @@ def run_candidates(
     fits = {raw: rows.same_fits(raw, settings) for raw in raws}
     calibrated = {fits[c.raw] for c in offered if c.calibration != "none"}
     walked: dict[Hashable, Candidate] = {}
-    for raw in raws:
-        walked.setdefault(fits[raw], raw)
-    tasks = [(raw, key in calibrated) for key, raw in walked.items()]
+    for candidate in raws:
+        walked.setdefault(fits[candidate], candidate)
+    tasks = [(first, key in calibrated) for key, first in walked.items()]
     shared = (rows, settings, schedule)
     results = dict(
         zip(walked, run_chunked(_walked, tasks, shared, settings.parallel, progress), strict=True)
     )
-    series: dict[Candidate, pd.Series] = {
-        raw: results[fits[raw]][0].rename(raw.key) for raw in raws
-    }
+    series: dict[Candidate, pd.Series] = {r: results[fits[r]][0].rename(r.key) for r in raws}
     sigmoids: dict[Candidate, dict[pd.Timestamp, Sigmoid]] = {}
     for candidate in offered:
         if candidate.calibration == "none":
