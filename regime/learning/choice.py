@@ -11,6 +11,7 @@ displaces an earlier candidate.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
@@ -47,5 +48,22 @@ def lowest_loss(
 
 def binary_log_loss_weekly(p: NDArray[np.float64], y: NDArray[np.integer]) -> NDArray[np.float64]:
     """-log P(outcome) of each week for P(positive) `p` and 0/1 outcomes `y` (NaN stays NaN)."""
-    q = np.clip(p, _CLIP, 1 - _CLIP)
-    return np.asarray(-(y * np.log(q) + (1 - y) * np.log(1 - q)), dtype=float)
+    return LogTerms.of(p).weekly_loss(y)
+
+
+@dataclass(frozen=True)
+class LogTerms:
+    """log P(positive) and log P(negative) of each week, clipped: what a binary log loss needs
+    of the probabilities, computed once for a series judged against many outcome vectors."""
+
+    positive: NDArray[np.float64]
+    negative: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, p: NDArray[np.float64]) -> LogTerms:
+        q = np.clip(p, _CLIP, 1 - _CLIP)
+        return cls(np.log(q), np.log(1 - q))
+
+    def weekly_loss(self, y: NDArray[np.integer]) -> NDArray[np.float64]:
+        """`binary_log_loss_weekly` of these probabilities against the 0/1 outcomes `y`."""
+        return np.asarray(-(y * self.positive + (1 - y) * self.negative), dtype=float)

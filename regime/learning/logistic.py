@@ -104,6 +104,28 @@ def fit_gate(X: NDArray[np.float64], target: NDArray[np.int_], C: float, max_ite
     return StandardizedLogistic(C, max_iter).fit(X, target)
 
 
+class LastFit:
+    """`fit_gate` for one walk-forward, refit after refit, remembering its last fit.
+
+    Called again on the same training rows (the exit gate's between bear markets, the
+    nowcast's while the NBER dates no new month), it returns the gate it fitted on them
+    instead of fitting the same gate again: fitting is deterministic.
+    """
+
+    def __init__(self) -> None:
+        self._inputs: tuple[Any, ...] | None = None
+        self._gate: Any = None
+
+    def __call__(
+        self, X: NDArray[np.float64], target: NDArray[np.int_], C: float, max_iter: int
+    ) -> Any:
+        inputs = (X.shape, X.tobytes(), target.dtype.str, target.tobytes(), C, max_iter)
+        if inputs != self._inputs:
+            self._gate = fit_gate(X, target, C, max_iter)
+            self._inputs = inputs
+        return self._gate
+
+
 def gate_probability(gate: Any, X: NDArray[np.float64]) -> NDArray[np.float64]:
     """P(positive) from a fitted gate, for every row of X (missing values imputed)."""
     return np.asarray(gate.predict_proba(X)[:, -1], dtype=float)

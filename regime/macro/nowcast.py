@@ -11,7 +11,7 @@ probability per week: what a user would have read that week.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -25,7 +25,7 @@ from regime.features.publication import fridays
 from regime.features.table import macro_features
 from regime.learning.calibration import IDENTITY, Sigmoid, calibrate_walk_forward, fit_sigmoid
 from regime.learning.choice import UNKNOWN, binary_log_loss_weekly, lowest_loss
-from regime.learning.logistic import ConstantGate, fit_gate, gate_probability
+from regime.learning.logistic import ConstantGate, LastFit, fit_gate, gate_probability
 from regime.learning.schedule import Refit, refits
 from regime.macro.nber import NberMonths
 from regime.sources.market_data import MarketData
@@ -151,12 +151,15 @@ def run_nowcast(
     settings: Settings,
     leave_out: Collection[str] = (),
     through: date | pd.Timestamp | None = None,
+    reuse: NowcastRun | None = None,
 ) -> NowcastRun:
     """Every candidate walked forward, then the nested choice (see the module docstring).
 
     `leave_out`: input columns withheld (the real-time variant leaves out revised inputs).
     `through`: only the refits up to this day (the final choice is then made on the last
-    week of their blocks).
+    week of their blocks). `reuse`: a run on the same `inputs`; a candidate with the same
+    inputs and C as one of its candidates, on the same refits, takes that walk-forward
+    instead of refitting it (the real-time variant shares the families with no revised input).
     """
     r = settings.recession
     index = inputs.features.index
@@ -171,9 +174,11 @@ def run_nowcast(
     series: dict[NowcastCandidate, pd.Series] = {}
     sigmoids: dict[NowcastCandidate, dict[pd.Timestamp, Sigmoid]] = {}
     raws = sorted({c.raw for c in offered})
+    done = _walked_before(reuse, schedule)
+    tasks = [(raw, done.get((tuple(raw.columns(families)), raw.C))) for raw in raws]
     shared = (inputs, families, settings, schedule, targets)
     for raw, (found, calibrated) in zip(
-        raws, run_chunked(_walked, raws, shared, settings.parallel), strict=True
+        raws, run_chunked(_walked, tasks, shared, settings.parallel), strict=True
     ):
         series[raw] = found
         for calibration, (values, maps) in calibrated.items():
@@ -203,17 +208,40 @@ def run_nowcast(
     return NowcastRun(schedule, families, series, choices, pd.concat(frames), final)
 
 
+def _walked_before(
+    run: NowcastRun | None, schedule: list[Refit]
+) -> dict[tuple[tuple[str, ...], float], pd.Series]:
+    """`run`'s uncalibrated series by (input columns, C), if it walked the same refits."""
+    if run is None or not _same_refits(run.schedule, schedule):
+        return {}
+    return {
+        (tuple(c.columns(run.families)), c.C): found
+        for c, found in run.series.items()
+        if c.calibration == "none"
+    }
+
+
+def _same_refits(one: list[Refit], other: list[Refit]) -> bool:
+    return len(one) == len(other) and all(
+        a.date == b.date and a.block.equals(b.block) for a, b in zip(one, other, strict=True)
+    )
+
+
 def _walked(
-    raw: NowcastCandidate,
+    task: tuple[NowcastCandidate, pd.Series | None],
     inputs: NowcastInputs,
     families: Mapping[str, tuple[str, ...]],
     settings: Settings,
     schedule: list[Refit],
     targets: Mapping[pd.Timestamp, NDArray[np.int8]],
 ) -> tuple[pd.Series, dict[Calibration, tuple[pd.Series, dict[pd.Timestamp, Sigmoid]]]]:
-    """One uncalibrated candidate's walk-forward, and each offered calibration of it (a task
-    for a worker: the shared inputs reach it once per chunk of candidates)."""
-    found = raw_series(inputs, families, raw, settings, schedule, targets)
+    """One uncalibrated candidate's walk-forward (unless given), and each offered calibration
+    of it (a task for a worker: the shared inputs reach it once per chunk of candidates)."""
+    raw, found = task
+    if found is None:
+        found = raw_series(inputs, families, raw, settings, schedule, targets)
+    else:
+        found = found.rename(raw.key)
     min_weeks = settings.model.calibration_min_weeks
     calibrated: dict[Calibration, tuple[pd.Series, dict[pd.Timestamp, Sigmoid]]] = {}
     for calibration in settings.recession.calibration:
@@ -234,20 +262,27 @@ def raw_series(
     index = inputs.features.index
     X = inputs.features[candidate.columns(families)].to_numpy(dtype=float)
     out = np.full(len(index), np.nan)
+    fit = LastFit()
     for refit in schedule:
-        model = _fit(X, targets[refit.date], candidate.C, settings.model.max_iter)
+        model = _fit(X, targets[refit.date], candidate.C, settings.model.max_iter, fit)
         where = index.get_indexer(refit.block)
         out[where] = gate_probability(model, X[where])
     floor = settings.model.min_probability
     return pd.Series(np.clip(out, floor, 1 - floor), index=index, name=candidate.key)
 
 
-def _fit(X: NDArray[np.float64], target: NDArray[np.int8], C: float, max_iter: int) -> Any:
+def _fit(
+    X: NDArray[np.float64],
+    target: NDArray[np.int8],
+    C: float,
+    max_iter: int,
+    fit: Callable[..., Any] = fit_gate,
+) -> Any:
     known = target != UNKNOWN
     y = target[known].astype(int)
     if X.shape[1] == 0:  # the base rate: the share of recession weeks dated so far
         return ConstantGate(float(y.mean()) if len(y) else 0.0, 0)
-    return fit_gate(X[known], y, C, max_iter)
+    return fit(X[known], y, C, max_iter)
 
 
 def fit_choice(

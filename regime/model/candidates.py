@@ -11,7 +11,7 @@ computed once and reused (selection at every refit, the ablation, the state-only
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,7 +23,7 @@ from regime.config import Calibration, Gate, Settings
 from regime.constants import RISK_OFF
 from regime.learning.calibration import IDENTITY, Sigmoid, calibrate_walk_forward
 from regime.learning.choice import UNKNOWN
-from regime.learning.logistic import fit_gate, gate_probability
+from regime.learning.logistic import LastFit, gate_probability
 from regime.model.schedule import Refit
 from regime.model.training_rows import SIDE_COLUMN, Dataset, IndexHistory, model_columns
 from regime.workers import run_chunked
@@ -127,6 +127,24 @@ class GateRows:
     def positions(self, candidate: Candidate, settings: Settings) -> list[int]:
         return [self.columns.index(c) for c in candidate.columns(settings)]
 
+    def same_fits(self, candidate: Candidate, settings: Settings) -> Hashable:
+        """Equal for two candidates exactly when their gates are fitted on the same rows at
+        every refit: the same side, features and C, and the same pooled rows able to train.
+
+        A row missing one of the features never trains (`fit_gate`), so two pooling starts
+        with no complete pooled row between them (the macro families of the pooled indices
+        begin long after 1950) fit the same gates: those candidates are fitted once.
+        """
+        cols = self.positions(candidate, settings)
+        trainable = []
+        for rows in self.pooled:
+            usable = np.zeros(len(rows.dates), dtype=bool)
+            if candidate.pool_from is not None:
+                complete = ~np.isnan(rows.X[:, cols]).any(axis=1)
+                usable = complete & (rows.dates >= pd.Timestamp(candidate.pool_from))
+            trainable.append(np.packbits(usable).tobytes())
+        return (candidate.gate, tuple(cols), candidate.C, tuple(trainable))
+
     def training(
         self, refit: pd.Timestamp, gate: Gate, cols: list[int], pool_from: date | None
     ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
@@ -177,9 +195,10 @@ def raw_series(
     own = rows.own
     out = np.full(len(own.dates), np.nan)
     side = own.in_bear == (candidate.gate == "exit")
+    fit = LastFit()
     for refit in schedule:
         X, y = rows.training(refit.date, candidate.gate, cols, candidate.pool_from)
-        gate = fit_gate(X, y.astype(int), candidate.C, settings.model.max_iter)
+        gate = fit(X, y.astype(int), candidate.C, settings.model.max_iter)
         where = own.dates.get_indexer(refit.block)
         where = where[side[where]]
         if len(where):
@@ -187,10 +206,13 @@ def raw_series(
     return pd.Series(out, index=own.dates, name=candidate.key)
 
 
-def _raw_series_task(
-    candidate: Candidate, rows: GateRows, settings: Settings, schedule: list[Refit]
-) -> pd.Series:
-    return raw_series(rows, candidate, settings, schedule)
+def _walked(
+    task: tuple[Candidate, bool], rows: GateRows, settings: Settings, schedule: list[Refit]
+) -> tuple[pd.Series, tuple[pd.Series, dict[pd.Timestamp, Sigmoid]] | None]:
+    """One raw candidate's series, and its calibrated series if asked (a task for a worker)."""
+    candidate, calibrate = task
+    raw = raw_series(rows, candidate, settings, schedule)
+    return raw, calibrated_series(raw, rows, settings, schedule) if calibrate else None
 
 
 def calibrated_series(
@@ -227,19 +249,32 @@ def run_candidates(
     schedule: list[Refit],
     progress: Progress | None = None,
 ) -> CandidateRuns:
-    """Every offered candidate's walk-forward series (the raw fits spread over the workers
-    of `settings.parallel`)."""
+    """Every offered candidate's walk-forward series (the raw fits, and their calibrations,
+    spread over the workers of `settings.parallel`).
+
+    Raw candidates whose gates are the same fits (`GateRows.same_fits`) are walked forward
+    once: each gets that series under its own name.
+    """
     offered = list(offered)
     raws = sorted({c.raw for c in offered})
+    fits = {raw: rows.same_fits(raw, settings) for raw in raws}
+    calibrated = {fits[c.raw] for c in offered if c.calibration != "none"}
+    walked: dict[Hashable, Candidate] = {}
+    for candidate in raws:
+        walked.setdefault(fits[candidate], candidate)
+    tasks = [(first, key in calibrated) for key, first in walked.items()]
     shared = (rows, settings, schedule)
-    results = run_chunked(_raw_series_task, raws, shared, settings.parallel, progress)
-    series: dict[Candidate, pd.Series] = dict(zip(raws, results, strict=True))
+    results = dict(
+        zip(walked, run_chunked(_walked, tasks, shared, settings.parallel, progress), strict=True)
+    )
+    series: dict[Candidate, pd.Series] = {r: results[fits[r]][0].rename(r.key) for r in raws}
     sigmoids: dict[Candidate, dict[pd.Timestamp, Sigmoid]] = {}
     for candidate in offered:
         if candidate.calibration == "none":
             continue
-        calibrated, maps = calibrated_series(series[candidate.raw], rows, settings, schedule)
-        series[candidate] = calibrated
-        sigmoids[candidate] = maps
+        found = results[fits[candidate.raw]][1]
+        assert found is not None, "a calibrated candidate's raw series is calibrated"
+        series[candidate] = found[0].rename(candidate.raw.key)
+        sigmoids[candidate] = dict(found[1])
     raw = {c: series[c] for c in raws}
     return CandidateRuns({c: series[c] for c in offered}, sigmoids, raw)

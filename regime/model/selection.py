@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from regime.config import Decision, Gate, Settings
 from regime.constants import REGIMES, RISK_OFF
 from regime.learning.calibration import Sigmoid
-from regime.learning.choice import binary_log_loss_weekly, lowest_loss
+from regime.learning.choice import LogTerms, lowest_loss
 from regime.model.candidates import UNKNOWN, Candidate, CandidateRuns, GateRows
 from regime.model.decision import decide, rest_labels
 from regime.model.schedule import Refit
@@ -92,10 +92,11 @@ def nested_walk_forward(
     to the latest week.
     """
     offered = [c for c in runs.series if allowed is None or allowed(c)]
+    losses = Losses(runs)
     choices, frames = [], []
     in_gate = False
     for refit in schedule:
-        choice = choose(refit.date, dataset, settings, runs, rows, offered)
+        choice = choose(refit.date, dataset, settings, runs, rows, offered, losses)
         choices.append(choice)
         gate_p = chosen_series(choice, runs).loc[refit.block]
         proba = regime_proba(gate_p, dataset.features.loc[refit.block], settings)
@@ -154,12 +155,15 @@ def choose(
     runs: CandidateRuns,
     rows: GateRows,
     offered: list[Candidate],
+    losses: Losses | None = None,
 ) -> Choice:
-    """The choice at `refit`, from the out-of-sample weeks up to it and the labels known then."""
+    """The choice at `refit`, from the out-of-sample weeks up to it and the labels known then.
+
+    `losses`: the candidates' log-loss terms, kept from an earlier choice on the same runs."""
     target = rows.own.targets[refit]
     past = (rows.own.dates <= refit) & (target != UNKNOWN)
     prior = _prior(rows, refit, dataset)
-    picked, judged = _best_gates(offered, runs, past, target, settings)
+    picked, judged = _best_gates(offered, losses or Losses(runs), past, target, settings)
     decision, judged["decision"] = _best_rule(
         picked["entry"], picked["exit"], runs, dataset, settings, past, prior
     )
@@ -175,9 +179,24 @@ def choose(
     )
 
 
+class Losses:
+    """Each candidate's weekly log loss against a refit's labels, from its series' log terms
+    (computed on first use, then kept for every later refit)."""
+
+    def __init__(self, runs: CandidateRuns):
+        self.runs = runs
+        self._terms: dict[Candidate, LogTerms] = {}
+
+    def weekly(self, candidate: Candidate, target: NDArray[np.int8]) -> NDArray[np.float64]:
+        terms = self._terms.get(candidate)
+        if terms is None:
+            terms = self._terms[candidate] = LogTerms.of(self.runs.series[candidate].to_numpy())
+        return terms.weekly_loss(target)
+
+
 def _best_gates(
     offered: list[Candidate],
-    runs: CandidateRuns,
+    losses: Losses,
     past: NDArray[np.bool_],
     target: NDArray[np.int8],
     settings: Settings,
@@ -193,7 +212,9 @@ def _best_gates(
                 (c for c in offered if c.gate == gate and c.pool_from == pool_from),
                 key=Candidate.complexity,
             )
-            picked[gate], loss, judged[gate] = _best_by_log_loss(pool, runs, past, target, settings)
+            picked[gate], loss, judged[gate] = _best_by_log_loss(
+                pool, losses, past, target, settings
+            )
             total += loss * judged[gate]
             weeks += judged[gate]
         score = total / weeks if weeks and all(judged.values()) else np.inf
@@ -205,7 +226,7 @@ def _best_gates(
 
 def _best_by_log_loss(
     pool: list[Candidate],
-    runs: CandidateRuns,
+    losses: Losses,
     past: NDArray[np.bool_],
     target: NDArray[np.int8],
     settings: Settings,
@@ -214,7 +235,7 @@ def _best_by_log_loss(
     simplest one, with no weeks judged, if none has enough weeks (learning/choice.py)."""
     return lowest_loss(
         pool,
-        lambda c: binary_log_loss_weekly(runs.series[c].to_numpy(), target),
+        lambda c: losses.weekly(c, target),
         past,
         settings.model.selection_min_weeks,
     )

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regime.config import Settings
+from regime.config import ParallelSettings, Settings
 from regime.features.table import weekly_rows
 from regime.learning.choice import UNKNOWN
 from regime.macro.nowcast import (
@@ -17,6 +17,7 @@ from regime.macro.nowcast import (
     fit_choice,
     nowcast_candidates,
     offered_families,
+    raw_series,
     run_nowcast,
 )
 
@@ -118,3 +119,26 @@ def test_the_final_model_answers_the_last_week_like_its_series(run, inputs, sett
     if run.final.candidate == run.choices[-1].candidate:
         # The same candidate refitted on a few more dated months moves little.
         assert p[0] == pytest.approx(run.probability.iloc[-1], abs=0.15)
+
+
+def test_the_real_time_variant_reuses_the_shared_families_walk_forward_and_gets_its_own(
+    inputs, settings, run, monkeypatch
+):
+    walked: list[str] = []
+
+    def counted(inputs, families, candidate, *rest):
+        walked.append(candidate.key)
+        return raw_series(inputs, families, candidate, *rest)
+
+    in_process = settings.model_copy(update={"parallel": ParallelSettings(backend="sequential")})
+    leave_out = settings.recession.revised_inputs
+    alone = run_nowcast(inputs, in_process, leave_out)
+    monkeypatch.setattr("regime.macro.nowcast.raw_series", counted)
+    shared = run_nowcast(inputs, in_process, leave_out, reuse=run)
+    # The curve has no revised input: its candidates are the headline run's, not refitted.
+    assert walked and not any(key.startswith("curve") for key in walked)
+    assert list(shared.series) == list(alone.series)
+    for candidate, series in alone.series.items():
+        pd.testing.assert_series_equal(shared.series[candidate], series, check_exact=True)
+    pd.testing.assert_frame_equal(shared.predictions, alone.predictions, check_exact=True)
+    assert shared.choices == alone.choices and shared.final == alone.final

@@ -8,7 +8,7 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from regime.learning.calibration import logit
-from regime.learning.logistic import StandardizedLogistic, fit_gate
+from regime.learning.logistic import LastFit, StandardizedLogistic, fit_gate
 from regime.model.classifier import SplitGateClassifier
 from regime.model.serialize import classifier_from_dict, classifier_to_dict
 
@@ -126,3 +126,26 @@ def test_the_same_data_give_the_same_model_and_it_survives_a_round_trip_as_data(
     back = classifier_from_dict(classifier_to_dict(first))
     np.testing.assert_array_equal(back.predict_proba(X), first.predict_proba(X))
     np.testing.assert_array_equal(back.predict(X), first.predict(X))
+
+
+def test_last_fit_keeps_its_gate_for_the_same_rows_and_refits_when_they_change(monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    X[::17, 1] = np.nan
+    y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    fits: list[float] = []
+
+    def counted(X, target, C, max_iter):
+        fits.append(C)
+        return fit_gate(X, target, C, max_iter)
+
+    monkeypatch.setattr("regime.learning.logistic.fit_gate", counted)
+    fit = LastFit()
+    first = fit(X, y, 1.0, 100)
+    assert fit(X.copy(), y.copy(), 1.0, 100) is first  # equal rows: no second fit
+    assert fits == [1.0]
+    grown = fit(np.vstack([X, X[:1]]), np.append(y, 1), 1.0, 100)
+    assert fit(np.vstack([X, X[:1]]), np.append(y, 1), 0.1, 100) is not grown  # C changed
+    assert fits == [1.0, 1.0, 0.1]
+    fresh = fit_gate(np.vstack([X, X[:1]]), np.append(y, 1), 1.0, 100)
+    np.testing.assert_array_equal(grown.coef_, fresh.coef_)

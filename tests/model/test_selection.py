@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from regime.config import ParallelSettings
+from regime.learning.choice import LogTerms, binary_log_loss_weekly
 from regime.model.candidates import UNKNOWN, Candidate, CandidateRuns, GateRows
 from regime.model.selection import choose
 
@@ -93,3 +94,17 @@ def test_each_weeks_threshold_is_where_its_call_flips(embedded_dataset, project_
     clear = (weeks["p_risk_off"] - weeks["threshold"]).abs() > 0.005
     assert (called[clear] == above[clear]).all()
     assert weeks["threshold"].nunique() > 2  # it moves with the rest label and the week before
+
+
+def test_log_terms_kept_for_many_refits_give_the_binary_log_loss_bit_for_bit():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=500)
+    p[[3, 7]] = [0.0, 1.0]  # clipped
+    p[::50] = np.nan  # no prediction that week
+    terms = LogTerms.of(p)
+    for seed in range(3):
+        y = np.random.default_rng(seed).integers(-1, 2, size=500).astype(np.int8)
+        q = np.clip(p, 1e-6, 1 - 1e-6)
+        expected = -(y * np.log(q) + (1 - y) * np.log(1 - q))
+        np.testing.assert_array_equal(terms.weekly_loss(y), expected)
+        np.testing.assert_array_equal(binary_log_loss_weekly(p, y), expected)

@@ -82,7 +82,7 @@ def evaluate_recession(
     """Score the nowcast and its peers (see the module docstring)."""
     weeks = judged_weeks(inputs, settings)
     truth = inputs.truth.weekly(weeks).astype(int)
-    realtime = run_nowcast(inputs, settings, settings.recession.revised_inputs)
+    realtime = run_nowcast(inputs, settings, settings.recession.revised_inputs, reuse=run)
     sahm = inputs.features["sahm_realtime"].loc[weeks]
     forecasts = {
         NOWCAST: run.probability,
