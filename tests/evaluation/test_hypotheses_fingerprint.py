@@ -127,9 +127,6 @@ def test_a_file_that_is_not_a_run_is_one_clear_error(text: str, words: str, tmp_
     assert "\n" not in str(raised.value) and "hypotheses.py --save" in str(raised.value)
 
 
-@pytest.mark.skipif(
-    not (bundled_root() / HYPOTHESES_FILE).is_file(), reason=f"no {HYPOTHESES_FILE} yet"
-)
 def test_the_committed_run_reads_and_its_verdicts_follow_their_pass_marks():
     run = read_hypotheses(bundled_root() / HYPOTHESES_FILE)
     assert run.missing == ()
@@ -140,3 +137,30 @@ def test_the_committed_run_reads_and_its_verdicts_follow_their_pass_marks():
         h3.differences[0].intervals["block"][0] > 0 and h3.differences[1].estimate > 0
     )
     assert h4.passed == all(d.intervals["block"][0] > 0 for d in h4.differences)
+
+
+def test_the_committed_run_describes_this_checkout(
+    embedded_dataset: Dataset, project_settings: Settings
+):
+    # Its data, settings and every module the script loaded: any change to them makes the
+    # quoted results an older run's, and this names the command that brings them up to date.
+    run = read_hypotheses(bundled_root() / HYPOTHESES_FILE)
+    status = run.checked(embedded_dataset, project_settings).status
+    assert status is not None
+    assert status.current, status.note()
+
+
+def test_the_results_page_quotes_the_committed_run_word_for_word():
+    from regime.evaluation.recession.hypotheses_markdown import BEGIN, END, hypotheses_markdown
+
+    path = bundled_root() / HYPOTHESES_FILE
+    expected = hypotheses_markdown(
+        read_hypotheses(path), json.loads(path.read_text(encoding="utf-8"))
+    )
+    page = (bundled_root() / "docs/macro/results.md").read_text(encoding="utf-8")
+    assert page.count(BEGIN) == 1 and page.count(END) == 1
+    quoted = page.split(BEGIN)[1].split(END)[0].strip("\n") + "\n"
+    assert quoted == expected, (
+        "docs/macro/results.md no longer quotes docs/macro/hypotheses.json: paste the output "
+        "of `python -m regime.evaluation.recession.hypotheses_markdown` between its markers"
+    )
