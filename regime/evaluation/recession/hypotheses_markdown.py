@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from regime.config import bundled_root
@@ -98,7 +97,8 @@ def _points(interval: Mapping[str, Any]) -> str:
 
 def _bear_row(bear: Mapping[str, Any]) -> str:
     models = bear["models"]
-    lags = " / ".join(_count(models[arm].get("lag_weeks")) for arm in ("with", "without", "shipped"))
+    arms = ("with", "without", "shipped")
+    lags = " / ".join(_count(models[arm].get("lag_weeks")) for arm in arms)
     flagged = " / ".join(_count(models[arm].get("weeks_flagged")) for arm in ("with", "without"))
     return f"| {bear['peak']} to {bear['trough']} | {bear['weeks']} | {lags} | {flagged} |"
 

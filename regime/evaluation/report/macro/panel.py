@@ -160,7 +160,8 @@ def _peers(summary: dict[str, Any]) -> str:
         "Brier skill vs climatology [95%]",
         "nowcast's Brier skill vs it [95%]",
         *names,
-        "false-alarm weeks",
+        "expansion weeks called (all)",
+        "false-alarm weeks (outside early calls and all-clears)",
     )
     against = summary["skill_of_nowcast"]
     rows = []
@@ -175,11 +176,13 @@ def _peers(summary: dict[str, Any]) -> str:
                 _interval(s) if name != "climatology" else "0 (the reference)",
                 _interval(against[name]) if name in against else "-",
                 *timing,
+                # Saved evaluations from before the pre-registered count have no such key.
+                str(summary.get("expansion_weeks_called", {}).get(name, "-")),
                 str(summary["false_alarms"][name]),
             )
         )
     sahm = summary["sahm_value"]
-    rows.append(("sahm_value", num(sahm["auroc"]), "-", "-", *("-" for _ in recessions), "-"))
+    rows.append(("sahm_value", num(sahm["auroc"]), "-", "-", *("-" for _ in recessions), "-", "-"))
     first, last = summary["span"]
     return (
         "<h3 id='recession-peers'>The nowcast against its peers</h3>"
@@ -192,7 +195,8 @@ def _peers(summary: dict[str, Any]) -> str:
         )
         + "<details><summary>What each peer is</summary>"
         + bullets((f"{n}: {NOTES[n]}" for n in (*PROBABILISTIC, "sahm_value")), "note")
-        + "<p class='note'>False alarms: expansion weeks called a recession, outside the 26 "
+        + "<p class='note'>Expansion weeks called (all): every expansion week called a "
+        "recession, the pre-registered count (N7). False alarms: the same, outside the 26 "
         "weeks before a recession's start and before the all-clear after its trough. The "
         "intervals resample 26-week blocks; six recessions are all the span holds.</p>"
         + "</details>"
