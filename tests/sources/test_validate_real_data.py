@@ -39,7 +39,7 @@ def test_the_embedded_data_passes_every_check_without_a_warning(project_settings
 def test_the_largest_real_weeks_are_in_the_data_and_pass(project_settings, key, week, move):
     series = closes(project_settings, key, strict=True)  # raises on an implausible week
 
-    fridays = series.resample("W-FRI").last().pct_change()
+    fridays = series.resample("W-FRI").last().pct_change(fill_method=None)
     assert fridays.idxmin().date().isoformat() == week
     assert fridays.min() == pytest.approx(move, abs=0.0005)
 
@@ -88,7 +88,7 @@ def test_the_documented_largest_moves_are_the_datas(project_settings):
     for key, first, fall, rise, week in rows:
         series = closes(project_settings, key.strip("`"))
         moves = weekly_moves(series)
-        fridays = series.resample("W-FRI").last().pct_change()
+        fridays = series.resample("W-FRI").last().pct_change(fill_method=None)
         assert first == series.index[0].date().isoformat()
         assert fall == f"{moves.min():+.1%} to {moves.idxmin().date()}"
         assert rise == f"{moves.max():+.1%} to {moves.idxmax().date()}"
