@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from regime.config import PACKAGE_DIR, Settings
+from regime.evaluation.recession.fingerprint import module_path
 from regime.model.reuse import data_fingerprint
 from regime.model.training_rows import Dataset
 
@@ -56,7 +57,7 @@ def code_digest(modules: Sequence[str]) -> str | None:
     """The code fingerprint over `modules`' sources (None: one of them no longer exists)."""
     digest = hashlib.sha256()
     for name in modules:
-        path = _module_path(name)
+        path = module_path(name)
         if path is None:
             return None
         digest.update(path.read_bytes())
@@ -109,15 +110,3 @@ def saved_status(made_with: Mapping[str, Any], dataset: Dataset, settings: Setti
     if made_with.get("code_modules") != modules or code != code_digest(modules):
         differs.append("code")
     return SavedStatus(tuple(differs))
-
-
-def _module_path(name: str) -> Path | None:
-    """The source file of a `regime` module, found without importing it."""
-    parts = name.split(".")
-    if parts[0] != "regime":
-        return None
-    base = PACKAGE_DIR.joinpath(*parts[1:])
-    for path in (base / "__init__.py", base.with_suffix(".py")):
-        if path.is_file():
-            return path
-    return None

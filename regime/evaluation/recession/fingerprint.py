@@ -58,7 +58,7 @@ class FingerprintStatus:
 
 def code_digest(modules: Sequence[str], script: Path) -> str | None:
     """The `code` fingerprint over `script` and `modules` (None: a file is missing)."""
-    paths = [script, *(_module_path(name) for name in modules)]
+    paths = [script, *(module_path(name) for name in modules)]
     digest = hashlib.sha256()
     for path in paths:
         if path is None or not path.is_file():
@@ -67,7 +67,7 @@ def code_digest(modules: Sequence[str], script: Path) -> str | None:
     return digest.hexdigest()[:24]
 
 
-def _module_path(name: str) -> Path | None:
+def module_path(name: str) -> Path | None:
     """The source file of a `regime` module, found without importing it."""
     parts = name.split(".")
     if parts[0] != "regime":
