@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 
+from tests.prediction_contract import PREDICTION_KEYS
+
 SCRIPT = textwrap.dedent(
     """
     import json
@@ -60,24 +62,7 @@ def test_another_tool_imports_regime_and_gets_a_typed_prediction(deployment, tmp
     out = json.loads(result.stdout)
     assert not out["module"].startswith(str(tool)) and out["typed"]
     prediction = out["prediction"]
-    assert set(prediction) == {
-        "as_of",
-        "regime",
-        "confidence",
-        "probabilities",
-        "drivers",
-        "data_through",
-        "stale",
-        "stale_at_week",
-        "week_age_days",
-        "model",
-        "outlook",
-        "macro",
-        "staleness",
-        "decision",
-        "since_last_week",
-        "schema_version",
-    }
+    assert set(prediction) == PREDICTION_KEYS
     assert prediction["model"]["version"] == out["card_version"]
     assert prediction["regime"] in prediction["probabilities"]
 

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from regime.cli import cli
+from tests.prediction_contract import PREDICTION_KEYS
 
 TODAY = "2026-12-04"  # the embedded data ends on 2026-08-21: 105 days before
 
@@ -195,21 +196,4 @@ def test_the_json_opens_with_its_schema_version_pinned_here(answer):
     # docs/reading-a-prediction.md before changing this line.
     assert SCHEMA_VERSION == 1
     assert next(iter(answer)) == "schema_version" and answer["schema_version"] == 1
-    assert set(answer) == {
-        "schema_version",
-        "as_of",
-        "regime",
-        "confidence",
-        "probabilities",
-        "drivers",
-        "data_through",
-        "stale",
-        "stale_at_week",
-        "week_age_days",
-        "model",
-        "outlook",
-        "macro",
-        "staleness",
-        "decision",
-        "since_last_week",
-    }
+    assert set(answer) == PREDICTION_KEYS

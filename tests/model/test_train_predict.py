@@ -15,27 +15,9 @@ from regime.model.artifact import artifact_text, card_text
 from regime.model.card_text import card_markdown
 from regime.model.train import train_model
 from regime.model.training_rows import training_rows
+from tests.prediction_contract import PREDICTION_KEYS
 
 REPO = Path(__file__).resolve().parents[2]
-
-PREDICTION_KEYS = {
-    "as_of",
-    "regime",
-    "confidence",
-    "probabilities",
-    "drivers",
-    "data_through",
-    "stale",
-    "stale_at_week",
-    "week_age_days",
-    "model",
-    "outlook",
-    "macro",
-    "staleness",
-    "decision",
-    "since_last_week",
-    "schema_version",
-}
 
 
 @pytest.fixture(scope="module")
